@@ -1,0 +1,708 @@
+"""Reconciliation: what the AP received against what the institutions' registers say.
+
+Set-based, in the database. One transaction on the oversight role (the regulator's
+workspace: `tenants.oversight.workspace`) runs a fixed number of statements whatever the
+number of rows — no Python loop over notifications or register entries:
+
+1. *dossiers*: the received notifications grouped per AP reference (an initial
+   notification and its supplements, amendments and withdrawal are one dossier),
+   joined to the institutions by KvK number;
+2. *register notifications*: per register entry, when it was first notified and whether
+   it was withdrawn, from the institutions' `ap_notification` metadata;
+3. matching, in the order of domain.md: (a) the AP reference; (b) the organisation and
+   |notified − received| ≤ 24 h; (c) the organisation, |aware − aware| ≤ 48 h and the
+   same type of incident. Stages (b) and (c) take mutual nearest pairs, in rounds while
+   they find new pairs, so one dossier never claims two entries or the other way round;
+4. *entries*: one join of every register entry with its quality flags, its notifications,
+   its match, its board decision and its communications — so that each finding after
+   that is a filtered scan, not another join;
+5. every finding as INSERT … SELECT into this run's findings;
+6. one LEFT JOIN of this run's findings with the kept ones, then the differences only:
+   new findings inserted, resolved ones that reappear reopened, changed ones updated,
+   open ones that no longer appear resolved. History survives runs.
+
+Register entries are read only through `tenants.oversight.register` (columns released
+for oversight). What needs text (was a delay reason written?) comes from
+`breach_quality`, which each institution's own tenant computes (`tenants.oversight.quality`).
+"""
+from __future__ import annotations
+
+import time as clock
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+
+from lekwijzer.db import UTCDateTime, utcnow
+from tenants.oversight import register, workspace
+from tenants.oversight.governance import governance_for
+from tenants.oversight.models import InstitutionReview, ReconciliationFinding
+from tenants.oversight.quality import ALWAYS
+from tenants.oversight.sqlfuncs import hours_between, new_uuid, within_hours
+
+from .models import ReceivedNotification, ReconciliationRun
+
+TIME_WINDOW_HOURS = 24
+AWARENESS_WINDOW_HOURS = 48
+LATE_AFTER_HOURS = 72
+GRACE = timedelta(days=30)  # quality findings only for entries older than this (or closed)
+MIN_INSTITUTIONS_FOR_DECILE = 5
+MAX_ROUNDS = 20  # mutual-nearest rounds; each round takes at least one pair per tie group
+INSTITUTION_LEVEL = ("policy_stale", "policy_fg_decides", "no_board_report", "under_reporting")
+
+# --- the run's temporary tables (the regulator's own working data, dropped at the end) ---
+
+TEMP = sa.MetaData()
+_tmp = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
+_when = UTCDateTime
+_flag = sa.Boolean
+
+dossier_t = sa.Table(
+    "rc_dossier", TEMP,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("institution_id", sa.Uuid), sa.Column("kvk", sa.String(8)),
+    sa.Column("ap_reference", sa.String(64)), sa.Column("received_at", _when()),
+    sa.Column("aware_at", _when()), sa.Column("incident_type", sa.String(48)),
+    sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
+    sa.Column("withdrawn", sa.Integer), **_tmp)
+regnote_t = sa.Table(
+    "rc_regnote", TEMP,
+    sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
+    sa.Column("notified_at", _when()), sa.Column("withdrawn", sa.Integer), **_tmp)
+match_t = sa.Table(
+    "rc_match", TEMP,
+    sa.Column("dossier_id", sa.Integer), sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
+    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()), **_tmp)
+# The quality flags the findings test on every entry (the others are read only for the few
+# incomplete entries, to say what is missing).
+QUALITY_FLAGS = ["has_corrective_measure", "has_delay_reason", "description_too_short", "risk_without_reasoning"]
+entry_t = sa.Table(
+    "rc_entry", TEMP,
+    sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid), sa.Column("status", sa.String(48)),
+    sa.Column("anchor_at", _when()), sa.Column("aware_at", _when()), sa.Column("incident_type", sa.String(48)),
+    sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
+    sa.Column("risk_outcome", sa.String(48)), sa.Column("subject_status", sa.String(48)),
+    sa.Column("ended_at", _when()), sa.Column("notified_at", _when()), sa.Column("reg_withdrawn", sa.Integer),
+    sa.Column("ap_at", _when()), sa.Column("decided_yes_at", _when()), sa.Column("communicated", sa.Integer),
+    sa.Column("has_quality", sa.Integer), sa.Column("completeness", sa.Integer),
+    *[sa.Column(name, _flag) for name in QUALITY_FLAGS], **_tmp)
+current_t = sa.Table(
+    "rc_current", TEMP,
+    sa.Column("finding_key", sa.String(255)), sa.Column("kind", sa.String(48)),
+    sa.Column("institution_id", sa.Uuid), sa.Column("ap_reference", sa.String(64)),
+    sa.Column("breach_id", sa.Uuid), sa.Column("match_method", sa.String(48)),
+    sa.Column("detail", sa.String(200)), sa.Column("hours", sa.Float),
+    sa.Column("anchor_at", _when()), **_tmp)
+diff_t = sa.Table(
+    "rc_diff", TEMP, *[sa.Column(c.name, c.type) for c in current_t.c],
+    sa.Column("kept_id", sa.Uuid), sa.Column("kept_status", sa.String(48)), sa.Column("kept_anchor", _when()),
+    sa.Column("changed", sa.Integer), **_tmp)
+ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at")
+
+# Created after the tables are filled (faster than maintaining them row by row).
+TEMP_INDEXES = [
+    ("rc_dossier_inst_ref", "rc_dossier", "institution_id, ap_reference"),
+    ("rc_regnote_breach", "rc_regnote", "institution_id, breach_id"),
+    ("rc_regnote_time", "rc_regnote", "institution_id, notified_at"),
+]
+MATCH_INDEXES = [
+    ("rc_match_dossier", "rc_match", "dossier_id"),
+    ("rc_match_breach", "rc_match", "institution_id, breach_id"),
+]
+ENTRY_INDEXES = [("rc_entry_breach", "rc_entry", "institution_id, breach_id")]
+DIFF_INDEXES = [("rc_diff_kept", "rc_diff", "kept_id")]
+
+
+@dataclass
+class Outcome:
+    counts: dict = field(default_factory=dict)
+    received: int = 0
+    outside_platform: int = 0
+    institutions: int = 0
+    new: int = 0
+    resolved: int = 0
+    reviews: list = field(default_factory=list)
+    new_by_institution: dict = field(default_factory=dict)
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _key(*parts):
+    """'kind|part|part…' built in SQL (UUIDs cast to text, NULLs as empty)."""
+    expr = None
+    for part in parts:
+        if isinstance(part, str):
+            piece = sa.literal(part)
+        elif isinstance(part.type, sa.String):
+            piece = sa.func.coalesce(part, "")
+        else:
+            piece = sa.func.coalesce(sa.cast(part, sa.String), "")
+        expr = piece if expr is None else expr + sa.literal("|") + piece
+    return expr
+
+
+def _codes(codes: list[str], name: str):
+    """A tiny table of codes (SELECT 'a' UNION ALL SELECT 'b' …) to cross join with."""
+    return sa.union_all(*[sa.select(sa.literal(code, sa.String(48)).label("code")) for code in codes]).subquery(name)
+
+
+def _dt(value: datetime):
+    return sa.literal(value, type_=UTCDateTime())
+
+
+def _yes(flag):
+    return sa.func.coalesce(flag, sa.false()).is_(sa.true())
+
+
+class Reconciler:
+    """One run. Use `run()`; the steps are methods so the benchmark can time them."""
+
+    def __init__(self, ws, regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, period_until: date,
+                 now: datetime):
+        self.ws, self.reg, self.run_id, self.now = ws, regulator_id, run_id, now
+        self.p_from, self.p_until = _start(period_from), _start(period_until + timedelta(days=1))
+        self.inst = register.institutions().subquery("inst")
+        self.outcome = Outcome()
+        self.timings: dict[str, float] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def in_period(self, column):
+        return sa.and_(column >= _dt(self.p_from), column < _dt(self.p_until))
+
+    def execute(self, stmt, params=None):
+        return self.ws.execute(stmt, params)
+
+    def scoped(self, column):
+        """Institutions that can be reconciled: active, with a KvK number."""
+        return column.in_(sa.select(self.inst.c.id).where(self.inst.c.kvk.is_not(None)))
+
+    def _analyze(self, *tables) -> None:
+        if self.ws.dialect == "postgresql":
+            for table in tables:
+                self.ws.run_ddl(sa.text(f"ANALYZE {table.name}"))
+
+    def _insert(self, table: sa.Table, select: sa.Select, names=None) -> int:
+        names = names or [c.name for c in table.c]
+        return self.execute(sa.insert(table).from_select(names, select)).rowcount or 0
+
+    def _current(self, kind, key, *, institution, reference=None, breach=None, method=None, detail=None,
+                 hours=None, anchor=None) -> list:
+        """The select list of one finding row; missing values become NULLs of the right type."""
+        values = [key, sa.literal(kind) if isinstance(kind, str) else kind, institution, reference, breach, method,
+                  sa.literal(detail) if isinstance(detail, str) else detail, hours, anchor]
+        return [sa.cast(sa.null(), column.type) if value is None else value
+                for value, column in zip(values, current_t.c)]
+
+    def index(self, indexes=TEMP_INDEXES) -> None:
+        for name, table, columns in indexes:
+            self.ws.run_ddl(sa.text(f"CREATE INDEX {name} ON {table} ({columns})"))
+
+    # -- 0. working tables -------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        conn = self.ws.session.connection()
+        if self.ws.dialect == "postgresql":
+            # One reconciliation of this regulator at a time (a second waits, then merges).
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"reconcile:{self.reg}"})
+        for table in TEMP.sorted_tables:
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+
+    # -- 1. dossiers -------------------------------------------------------------------------
+
+    def load_dossiers(self) -> None:
+        rn = ReceivedNotification.__table__
+        part = (rn.c.kvk, rn.c.ap_reference)
+        is_withdrawal = sa.case((rn.c.kind == "withdrawal", 1), else_=0)
+        ranked = sa.select(
+            rn.c.kvk, rn.c.ap_reference, rn.c.aware_at, rn.c.incident_type, rn.c.persons_min, rn.c.persons_max,
+            # The dossier's current state: its latest notification that is not a withdrawal.
+            sa.func.row_number().over(partition_by=part, order_by=(is_withdrawal, rn.c.received_at.desc()))
+            .label("pos"),
+            sa.func.min(rn.c.received_at).over(partition_by=part).label("first_at"),
+            sa.func.max(is_withdrawal).over(partition_by=part).label("withdrawn"),
+        ).where(rn.c.tenant_id == self.reg).subquery("ranked")
+        select = (
+            sa.select(
+                sa.func.row_number().over(order_by=(ranked.c.kvk, ranked.c.ap_reference)).label("id"),
+                self.inst.c.id, ranked.c.kvk, ranked.c.ap_reference, ranked.c.first_at, ranked.c.aware_at,
+                ranked.c.incident_type, ranked.c.persons_min, ranked.c.persons_max, ranked.c.withdrawn)
+            .select_from(ranked.outerjoin(self.inst, self.inst.c.kvk == ranked.c.kvk))
+            .where(ranked.c.pos == 1)
+        )
+        self._insert(dossier_t, select)
+
+    # -- 2. register notifications -------------------------------------------------------------
+
+    def load_register(self) -> None:
+        n = register.notifications().subquery("n")
+        initial_at = sa.func.min(sa.case((n.c.kind == "initial", n.c.submitted_at)))
+        select = (
+            sa.select(n.c.tenant_id, n.c.breach_id, sa.func.coalesce(initial_at, sa.func.min(n.c.submitted_at)),
+                      sa.func.max(sa.case((n.c.kind == "withdrawal", 1), else_=0)))
+            .where(self.scoped(n.c.tenant_id))
+            .group_by(n.c.tenant_id, n.c.breach_id)
+        )
+        self._insert(regnote_t, select)
+
+    # -- 3. matching --------------------------------------------------------------------------
+
+    def _unmatched_dossier(self, d):
+        return ~sa.exists().where(match_t.c.dossier_id == d.c.id)
+
+    def _unmatched_entry(self, institution_col, breach_col):
+        return ~sa.exists().where(match_t.c.institution_id == institution_col, match_t.c.breach_id == breach_col)
+
+    def match_by_reference(self) -> int:
+        d = dossier_t
+        notes = register.notifications().subquery("n")
+        refs = sa.select(notes.c.tenant_id, notes.c.ap_reference, notes.c.breach_id).distinct().subquery("refs")
+        cand = (
+            sa.select(d.c.id.label("dossier_id"), refs.c.tenant_id.label("institution_id"), refs.c.breach_id,
+                      d.c.received_at,
+                      sa.func.row_number().over(partition_by=d.c.id, order_by=refs.c.breach_id).label("pos"))
+            .select_from(d.join(refs, sa.and_(refs.c.tenant_id == d.c.institution_id,
+                                              refs.c.ap_reference == d.c.ap_reference)))
+        ).subquery("cand")
+        select = sa.select(cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, sa.literal("reference"),
+                           cand.c.received_at).where(cand.c.pos == 1)
+        return self._insert(match_t, select)
+
+    def _mutual_nearest(self, cand, method: str) -> int:
+        ranked = sa.select(
+            cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, cand.c.received_at,
+            sa.func.row_number().over(partition_by=cand.c.dossier_id,
+                                      order_by=(cand.c.dist, cand.c.institution_id, cand.c.breach_id)).label("a"),
+            sa.func.row_number().over(partition_by=(cand.c.institution_id, cand.c.breach_id),
+                                      order_by=(cand.c.dist, cand.c.dossier_id)).label("b"),
+        ).subquery("ranked")
+        select = sa.select(ranked.c.dossier_id, ranked.c.institution_id, ranked.c.breach_id, sa.literal(method),
+                           ranked.c.received_at).where(ranked.c.a == 1, ranked.c.b == 1)
+        return self._insert(match_t, select)
+
+    def match_by_time(self) -> int:
+        d, r = dossier_t, regnote_t
+        total = 0
+        for _ in range(MAX_ROUNDS):
+            cand = (
+                sa.select(d.c.id.label("dossier_id"), r.c.institution_id, r.c.breach_id, d.c.received_at,
+                          sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
+                .select_from(d.join(r, sa.and_(r.c.institution_id == d.c.institution_id,
+                                               within_hours(r.c.notified_at, d.c.received_at, TIME_WINDOW_HOURS))))
+                .where(self._unmatched_dossier(d), self._unmatched_entry(r.c.institution_id, r.c.breach_id))
+            ).subquery("cand")
+            found = self._mutual_nearest(cand, "time_window")
+            total += found
+            if not found:
+                break
+        return total
+
+    def match_by_awareness(self) -> int:
+        d = dossier_t
+        b = register.breaches().subquery("b")
+        total = 0
+        for _ in range(MAX_ROUNDS):
+            cand = (
+                sa.select(d.c.id.label("dossier_id"), b.c.tenant_id.label("institution_id"),
+                          b.c.id.label("breach_id"), d.c.received_at,
+                          sa.func.abs(hours_between(d.c.aware_at, b.c.aware_at)).label("dist"))
+                .select_from(d.join(b, sa.and_(b.c.tenant_id == d.c.institution_id,
+                                               b.c.incident_type == d.c.incident_type,
+                                               within_hours(b.c.aware_at, d.c.aware_at, AWARENESS_WINDOW_HOURS))))
+                .where(d.c.aware_at.is_not(None), d.c.incident_type.is_not(None),
+                       self._unmatched_dossier(d), self._unmatched_entry(b.c.tenant_id, b.c.id))
+            ).subquery("cand")
+            found = self._mutual_nearest(cand, "awareness_type")
+            total += found
+            if not found:
+                break
+        return total
+
+    def match(self) -> None:
+        self.match_by_reference()
+        self.index(MATCH_INDEXES)
+        self._analyze(match_t)
+        self.match_by_time()
+        self.match_by_awareness()
+        self._analyze(match_t)
+
+    # -- 4. one row per register entry with everything the findings need -----------------------
+
+    def load_entries(self) -> None:
+        b = register.breaches().subquery("b")
+        q = register.quality().subquery("q")
+        r, m = regnote_t, match_t
+        first_ap = (sa.select(m.c.institution_id, m.c.breach_id, sa.func.min(m.c.received_at).label("at"))
+                    .group_by(m.c.institution_id, m.c.breach_id).subquery("first_ap"))
+        yes = register.notify_decisions(True).subquery("yes")
+        decided = (sa.select(yes.c.tenant_id, yes.c.breach_id, sa.func.min(yes.c.decided_at).label("at"))
+                   .group_by(yes.c.tenant_id, yes.c.breach_id).subquery("decided"))
+        comms = register.communications().subquery("comms")
+        told = (sa.select(comms.c.tenant_id, comms.c.breach_id).group_by(comms.c.tenant_id, comms.c.breach_id)
+                .subquery("told"))
+
+        def same(sub, tenant="tenant_id"):
+            return sa.and_(sub.c[tenant] == b.c.tenant_id, sub.c.breach_id == b.c.id)
+
+        select = (
+            sa.select(
+                b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
+                b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
+                b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn, first_ap.c.at,
+                decided.c.at, sa.case((told.c.breach_id.is_not(None), 1), else_=0),
+                sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
+                *[q.c[name] for name in QUALITY_FLAGS])
+            .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id"))
+                         .outerjoin(first_ap, same(first_ap, "institution_id")).outerjoin(decided, same(decided))
+                         .outerjoin(told, same(told)))
+            .where(self.scoped(b.c.tenant_id))
+        )
+        self._insert(entry_t, select)
+        self.index(ENTRY_INDEXES)
+        self._analyze(entry_t)
+
+    # -- 5. this run's findings ------------------------------------------------------------------
+
+    def findings(self) -> None:
+        d, m, e = dossier_t, match_t, entry_t
+        in_scope = d.c.institution_id.is_not(None)
+
+        # matched: one per dossier that found its register entry
+        self._insert(current_t, sa.select(*self._current(
+            "matched", _key("matched", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
+            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
+            .select_from(d.join(m, m.c.dossier_id == d.c.id)).where(self.in_period(d.c.received_at)))
+
+        # received by the AP but not in the register (an Art. 33(5) gap)
+        kind = "ap_received_but_not_in_register"
+        self._insert(current_t, sa.select(*self._current(
+            kind, _key(kind, d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
+            reference=d.c.ap_reference, anchor=d.c.received_at))
+            .where(in_scope, d.c.withdrawn == 0, self._unmatched_dossier(d), self.in_period(d.c.received_at)))
+
+        # withdrawn at the AP, and whether the register knows
+        detail = sa.case((m.c.breach_id.is_(None), "not_matched"),
+                         (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"), else_="not_in_register")
+        self._insert(current_t, sa.select(*self._current(
+            "withdrawn", _key("withdrawn", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
+            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, detail=detail,
+            anchor=d.c.received_at))
+            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id)
+                         .outerjoin(e, sa.and_(e.c.institution_id == m.c.institution_id,
+                                               e.c.breach_id == m.c.breach_id)))
+            .where(in_scope, d.c.withdrawn == 1, self.in_period(d.c.received_at)))
+
+        self._entry_findings()
+        self._field_mismatches()
+        self._quality_findings()
+
+    def _entry_finding(self, kind: str, *conditions, hours=None, anchor=None) -> None:
+        e = entry_t
+        self._insert(current_t, sa.select(*self._current(
+            kind, _key(kind, e.c.breach_id), institution=e.c.institution_id,
+            breach=e.c.breach_id, hours=hours, anchor=anchor if anchor is not None else e.c.anchor_at))
+            .where(*conditions))
+
+    def _entry_findings(self) -> None:
+        e = entry_t
+        unmatched = e.c.ap_at.is_(None)
+        # the register says notified, but the AP has no such notification
+        self._entry_finding("register_says_notified_but_ap_missing", e.c.notified_at.is_not(None), unmatched,
+                            self.in_period(e.c.notified_at), anchor=e.c.notified_at)
+        # decided to notify, but nothing was ever sent (and the 72 hours have passed)
+        waiting = hours_between(sa.func.coalesce(e.c.aware_at, e.c.decided_yes_at), _dt(self.now))
+        self._entry_finding("register_notify_yes_never_sent", e.c.decided_yes_at.is_not(None),
+                            e.c.notified_at.is_(None), unmatched, waiting > LATE_AFTER_HOURS,
+                            self.in_period(e.c.anchor_at), hours=waiting)
+        # notified more than 72 hours after awareness without a recorded reason; the moment of
+        # notification is when the AP received it, else what the register says
+        notified = sa.func.coalesce(e.c.ap_at, e.c.notified_at)
+        late = hours_between(e.c.aware_at, notified)
+        self._entry_finding("late_without_reason", notified.is_not(None), e.c.aware_at.is_not(None),
+                            late > LATE_AFTER_HOURS, sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified),
+                            hours=late, anchor=notified)
+        # high risk, but the people affected were not informed (and no Art. 34(3) ground)
+        self._entry_finding("high_risk_without_subject_communication", e.c.risk_outcome == "high_risk",
+                            sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
+                            e.c.communicated == 0, self.in_period(e.c.anchor_at))
+
+    def _field_mismatches(self) -> None:
+        d, m, e = dossier_t, match_t, entry_t
+        ap_count = sa.func.coalesce(d.c.persons_max, d.c.persons_min)
+        low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
+        high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
+        checks = {
+            "reference": sa.or_(m.c.method == "time_window",
+                                sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
+            "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
+            "incident_type": sa.and_(d.c.incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
+                                     d.c.incident_type != e.c.incident_type),
+            "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
+                                     sa.or_(ap_count < low, ap_count > high)),
+            "aware_at": sa.and_(m.c.method != "awareness_type", d.c.aware_at.is_not(None), e.c.aware_at.is_not(None),
+                                sa.func.abs(hours_between(d.c.aware_at, e.c.aware_at)) > AWARENESS_WINDOW_HOURS),
+        }
+        # Only the matches where something differs, then once per kind of difference.
+        differing = (
+            sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
+            .select_from(d.join(m, m.c.dossier_id == d.c.id).join(
+                e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
+            .where(sa.or_(*checks.values()), self.in_period(d.c.received_at))
+        ).subquery("differing")
+        details = _codes(list(checks), "details")
+        which = sa.case(*[(details.c.code == name, differing.c[f"x_{name}"] == 1) for name in checks],
+                        else_=sa.false())
+        self._insert(current_t, sa.select(*self._current(
+            "field_mismatch", _key("field_mismatch", differing.c.kvk, differing.c.ap_reference, details.c.code),
+            institution=differing.c.institution_id, reference=differing.c.ap_reference,
+            breach=differing.c.breach_id, method=differing.c.method, detail=details.c.code,
+            anchor=differing.c.received_at))
+            .select_from(differing.join(details, sa.true())).where(which))
+
+    def _quality_findings(self) -> None:
+        e = entry_t
+        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
+        checks = {
+            "incomplete_entry": e.c.completeness < 100,
+            "description_too_short": _yes(e.c.description_too_short),
+            "risk_without_reasoning": _yes(e.c.risk_without_reasoning),
+            "breach_not_ended": e.c.ended_at.is_(None),
+            "missing_corrective_measures": sa.not_(_yes(e.c.has_corrective_measure)),
+        }
+        flagged = (
+            sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at,
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
+            .where(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at), sa.or_(*checks.values()))
+        ).subquery("flagged")
+        # What is missing, from the entry's full quality row (read for the flagged entries only).
+        q = register.quality().subquery("q")
+        missing = None
+        for part in ALWAYS:
+            piece = sa.case((_yes(q.c[f"has_{part}"]), ""), else_=f"{part},")
+            missing = piece if missing is None else missing + piece
+        missing = (missing
+                   + sa.case((sa.and_(_yes(q.c.delay_reason_needed), sa.not_(_yes(q.c.has_delay_reason))),
+                              "delay_reason,"), else_="")
+                   + sa.case((sa.and_(_yes(q.c.no_notification_reasoning_needed),
+                                      sa.not_(_yes(q.c.has_no_notification_reasoning))),
+                              "no_notification_reasoning,"), else_=""))
+        kinds = _codes(list(checks), "kinds")
+        which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
+        detail = sa.case((kinds.c.code == "incomplete_entry", sa.func.rtrim(missing, ",")),
+                         else_=sa.cast(sa.null(), sa.String))
+        self._insert(current_t, sa.select(*self._current(
+            kinds.c.code, _key(kinds.c.code, flagged.c.breach_id), institution=flagged.c.institution_id,
+            breach=flagged.c.breach_id, detail=detail, anchor=flagged.c.anchor_at))
+            .select_from(flagged.join(q, sa.and_(q.c.tenant_id == flagged.c.institution_id,
+                                                 q.c.breach_id == flagged.c.breach_id))
+                         .join(kinds, sa.true())).where(which))
+
+    # -- 6. per institution: quality summary, notification rates, governance ------------------------
+
+    def institution_reviews(self) -> None:
+        e = entry_t
+        inst_rows = self.ws.execute(sa.select(self.inst).where(self.inst.c.kvk.is_not(None))).all()
+        self.outcome.institutions = len(inst_rows)
+        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
+
+        def count_if(condition):
+            return sa.func.sum(sa.case((condition, 1), else_=0))
+
+        quality = {row.institution_id: row for row in self.ws.execute(
+            sa.select(e.c.institution_id, sa.func.count().label("breaches"),
+                      count_if(e.c.completeness == 100).label("complete"),
+                      sa.func.avg(e.c.completeness).label("completeness"),
+                      count_if(sa.and_(settled, _yes(e.c.description_too_short))).label("too_short"),
+                      count_if(sa.and_(settled, _yes(e.c.risk_without_reasoning))).label("no_reasoning"),
+                      count_if(sa.and_(settled, e.c.ended_at.is_(None))).label("not_ended"),
+                      count_if(sa.and_(settled, e.c.has_quality == 1, sa.not_(_yes(e.c.has_corrective_measure))))
+                      .label("no_corrective"))
+            .where(self.in_period(e.c.anchor_at)).group_by(e.c.institution_id))}
+        noted = dict(self.ws.execute(
+            sa.select(e.c.institution_id, sa.func.count()).where(self.in_period(e.c.notified_at))
+            .group_by(e.c.institution_id)).all())
+        received = dict(self.ws.execute(
+            sa.select(dossier_t.c.institution_id, sa.func.count())
+            .where(dossier_t.c.institution_id.is_not(None), self.in_period(dossier_t.c.received_at))
+            .group_by(dossier_t.c.institution_id)).all())
+        totals = self.ws.execute(sa.select(
+            sa.func.count(), sa.func.sum(sa.case((dossier_t.c.institution_id.is_(None), 1), else_=0)))
+            .select_from(dossier_t).where(self.in_period(dossier_t.c.received_at))).one()
+        self.outcome.received, self.outcome.outside_platform = int(totals[0] or 0), int(totals[1] or 0)
+
+        per_emp, per_cli = {}, {}
+        for row in inst_rows:
+            n = received.get(row.id, 0)
+            if row.employees:
+                per_emp[row.id] = n * 100.0 / row.employees
+            if row.clients_per_year:
+                per_cli[row.id] = n * 1000.0 / row.clients_per_year
+        p10_emp, p10_cli = decile(per_emp.values()), decile(per_cli.values())
+        gov = governance_for([row.id for row in inst_rows], self.now)
+        extra = []
+        for row in inst_rows:
+            qrow, g = quality.get(row.id), gov[row.id]
+            low_emp = None if p10_emp is None or row.id not in per_emp else per_emp[row.id] <= p10_emp
+            low_cli = None if p10_cli is None or row.id not in per_cli else per_cli[row.id] <= p10_cli
+
+            def number(name):
+                return int(getattr(qrow, name) or 0) if qrow else 0
+
+            self.outcome.reviews.append(dict(
+                id=uuid.uuid4(), tenant_id=self.reg, run_id=self.run_id, institution_id=row.id, computed_at=self.now,
+                period_from=self.p_from.date(), period_until=(self.p_until - timedelta(days=1)).date(),
+                breaches=number("breaches"), complete_entries=number("complete"),
+                completeness_avg=float(qrow.completeness) if qrow and qrow.completeness is not None else None,
+                description_too_short=number("too_short"), risk_without_reasoning=number("no_reasoning"),
+                not_ended=number("not_ended"), missing_corrective=number("no_corrective"),
+                received=int(received.get(row.id, 0)), register_notifications=int(noted.get(row.id, 0)),
+                per_100_employees=per_emp.get(row.id), per_1000_clients=per_cli.get(row.id),
+                sector_p10_employees=p10_emp, sector_p10_clients=p10_cli,
+                lowest_decile_employees=low_emp, lowest_decile_clients=low_cli,
+                policy_stale=g.policy_stale, policy_fg_decides=g.policy_fg_decides,
+                reports_known=g.reports_known, last_report_signed_at=g.last_report_signed_at, open_findings=0))
+            if g.policy_stale:
+                extra.append(self._institution_finding("policy_stale", row.id))
+            if g.policy_fg_decides:
+                extra.append(self._institution_finding("policy_fg_decides", row.id))
+            if g.no_recent_board_report(self.now):
+                extra.append(self._institution_finding("no_board_report", row.id))
+            low = [name for name, flag in (("employees", low_emp), ("clients", low_cli)) if flag]
+            if low:
+                extra.append(self._institution_finding("under_reporting", row.id, ",".join(low),
+                                                       per_emp.get(row.id)))
+        if extra:
+            self.execute(sa.insert(current_t), extra)
+
+    def _institution_finding(self, kind, institution_id, detail=None, hours=None) -> dict:
+        return {"finding_key": f"{kind}|{institution_id}", "kind": kind, "institution_id": institution_id,
+                "ap_reference": None, "breach_id": None, "match_method": None, "detail": detail,
+                "hours": hours, "anchor_at": None}
+
+    # -- 7. merge into the kept findings ---------------------------------------------------------
+
+    def diff(self) -> None:
+        """One pass: each of this run's findings beside its kept counterpart (if any)."""
+        f, c = ReconciliationFinding.__table__, current_t
+        changed = sa.or_(*[c.c[column].is_distinct_from(f.c[column]) for column in ATTRIBUTES])
+        select = (sa.select(*c.c, f.c.id, f.c.status, f.c.anchor_at,
+                            sa.case((sa.and_(f.c.id.is_not(None), changed), 1), else_=0))
+                  .select_from(c.outerjoin(f, sa.and_(f.c.tenant_id == self.reg,
+                                                      f.c.finding_key == c.c.finding_key))))
+        self._insert(diff_t, select)
+        self.index(DIFF_INDEXES)
+        self._analyze(diff_t)
+
+    def merge(self) -> None:
+        """Write only the differences; on a night when nothing changed, almost nothing runs."""
+        f, x = ReconciliationFinding.__table__, diff_t
+        mine = f.c.tenant_id == self.reg
+        covered = sa.or_(f.c.anchor_at.is_(None), self.in_period(f.c.anchor_at))
+
+        def count_if(condition):
+            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+        kept_covered = sa.or_(x.c.kept_anchor.is_(None), self.in_period(x.c.kept_anchor))
+        summary = self.execute(sa.select(
+            count_if(x.c.kept_id.is_(None)).label("new"), count_if(x.c.kept_status == "resolved").label("back"),
+            count_if(x.c.changed == 1).label("changed"),
+            count_if(sa.and_(x.c.kept_status == "open", kept_covered)).label("found_again"))).one()
+        # Open findings this run's period covers (or about a whole institution), before writing.
+        open_before = self.execute(sa.select(sa.func.count()).select_from(f)
+                                   .where(mine, f.c.status == "open", covered)).scalar() or 0
+        inserted = 0
+        if summary.new:
+            inserted = self._insert(f, sa.select(
+                sa.literal(self.reg, sa.Uuid), new_uuid(), x.c.finding_key, x.c.kind, x.c.institution_id,
+                x.c.ap_reference, x.c.breach_id, x.c.match_method, x.c.detail, x.c.hours, x.c.anchor_at,
+                sa.literal("open"), sa.literal(self.run_id, sa.Uuid), _dt(self.now), sa.literal(0))
+                .where(x.c.kept_id.is_(None)), names=[
+                "tenant_id", "id", "finding_key", "kind", "institution_id", "ap_reference", "breach_id",
+                "match_method", "detail", "hours", "anchor_at", "status", "first_seen_run_id", "first_seen_at",
+                "reopened"])
+        if summary.back:  # reappeared: reopened, same finding, history kept
+            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.kept_status == "resolved").values(
+                status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
+        if summary.changed:  # still there, but e.g. later notified or matched to another entry
+            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.changed == 1)
+                         .values({column: x.c[column] for column in ATTRIBUTES}))
+        resolved = 0
+        if open_before != summary.found_again:  # some open finding was not found again: resolved
+            still = sa.exists().where(x.c.kept_id == f.c.id)
+            earlier = f.c.first_seen_run_id != self.run_id  # not one of the findings inserted just now
+            resolved = self.execute(sa.update(f).where(mine, f.c.status == "open", earlier, covered, ~still).values(
+                status="resolved", resolved_run_id=self.run_id, resolved_at=_dt(self.now))).rowcount or 0
+        self.outcome.new, self.outcome.resolved = inserted, resolved
+        self.outcome.counts = {kind: int(n) for kind, n in self.execute(
+            sa.select(x.c.kind, sa.func.count()).group_by(x.c.kind)).all()}
+        self.outcome.new_by_institution = {i: int(n) for i, n in self.execute(
+            sa.select(x.c.institution_id, sa.func.count())
+            .where(x.c.kept_id.is_(None), x.c.kind.not_in(["matched"]))
+            .group_by(x.c.institution_id)).all()}
+
+    def save_reviews(self) -> None:
+        f = ReconciliationFinding.__table__
+        open_counts = dict(self.execute(
+            sa.select(f.c.institution_id, sa.func.count())
+            .where(f.c.tenant_id == self.reg, f.c.status == "open", f.c.kind.not_in(["matched", "withdrawn"]))
+            .group_by(f.c.institution_id)).all())
+        for review in self.outcome.reviews:
+            review["open_findings"] = int(open_counts.get(review["institution_id"], 0))
+        if self.outcome.reviews:
+            self.execute(sa.insert(InstitutionReview.__table__), self.outcome.reviews)
+
+    def finish(self, started: datetime) -> None:
+        o, run = self.outcome, ReconciliationRun.__table__
+        self.execute(sa.update(run).where(run.c.tenant_id == self.reg, run.c.id == self.run_id).values(
+            status="done", started_at=started, finished_at=utcnow(), seconds=(utcnow() - started).total_seconds(),
+            institutions=o.institutions, received=o.received, outside_platform=o.outside_platform, counts=o.counts,
+            new_findings=o.new, resolved_findings=o.resolved, error=None))
+        conn = self.ws.session.connection()
+        for table in reversed(TEMP.sorted_tables):
+            table.drop(conn, checkfirst=True)
+
+    def run(self) -> Outcome:
+        started = utcnow()
+        steps = [
+            ("prepare", self.prepare), ("dossiers", self.load_dossiers), ("register", self.load_register),
+            ("index", lambda: (self.index(), self._analyze(dossier_t, regnote_t))),
+            ("match", self.match), ("entries", self.load_entries), ("findings", self.findings),
+            ("reviews", self.institution_reviews), ("diff", self.diff), ("merge", self.merge),
+            ("save_reviews", self.save_reviews), ("finish", lambda: self.finish(started)),
+        ]
+        for name, step in steps:
+            began = clock.perf_counter()
+            step()
+            self.timings[name] = clock.perf_counter() - began
+        return self.outcome
+
+
+def decile(values) -> float | None:
+    """The 10th percentile (linear interpolation), or None for fewer than 5 institutions."""
+    ordered = sorted(values)
+    if len(ordered) < MIN_INSTITUTIONS_FOR_DECILE:
+        return None
+    position = 0.1 * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def reconcile(regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, period_until: date,
+              now: datetime | None = None, timings: dict | None = None) -> Outcome:
+    """Run one reconciliation in a single transaction of the regulator's workspace."""
+    now = now or utcnow()
+    with workspace(regulator_id) as ws:
+        reconciler = Reconciler(ws, regulator_id, run_id, period_from, period_until, now)
+        outcome = reconciler.run()
+        began = clock.perf_counter()
+        ws.commit()
+        reconciler.timings["commit"] = clock.perf_counter() - began
+    if timings is not None:
+        timings.update(reconciler.timings)
+    return outcome

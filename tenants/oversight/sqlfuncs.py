@@ -1,0 +1,84 @@
+"""SQL that means the same on PostgreSQL and SQLite: time arithmetic and new ids.
+
+SQLAlchemy has no portable "difference in hours" or "within N hours" for timestamps, nor
+a portable random UUID for set-based inserts; these constructs compile to each database's
+own form. On PostgreSQL the window test is written as a range on the first column, so an
+index on it can serve a range join.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class hours_between(FunctionElement):
+    """(later − earlier) in hours, as a float; NULL when either is NULL."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "hours_between"
+
+
+class within_hours(FunctionElement):
+    """|column − center| ≤ hours (both ends included)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "within_hours"
+
+    def __init__(self, column, center, hours: int):
+        super().__init__(column, center, sa.literal_column(str(int(hours))))
+
+
+@compiles(hours_between)
+def _hours_default(element, compiler, **kw):  # pragma: no cover - other databases
+    raise NotImplementedError(f"hours_between is not implemented for {compiler.dialect.name}")
+
+
+@compiles(hours_between, "postgresql")
+def _hours_pg(element, compiler, **kw):
+    earlier, later = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element, compiler, **kw):
+    earlier, later = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 24.0)"
+
+
+@compiles(within_hours)
+def _within_default(element, compiler, **kw):  # pragma: no cover
+    raise NotImplementedError(f"within_hours is not implemented for {compiler.dialect.name}")
+
+
+@compiles(within_hours, "postgresql")
+def _within_pg(element, compiler, **kw):
+    column, center, hours = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"({column} BETWEEN {center} - make_interval(hours => {hours}) "
+            f"AND {center} + make_interval(hours => {hours}))")
+
+
+@compiles(within_hours, "sqlite")
+def _within_sqlite(element, compiler, **kw):
+    column, center, hours = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(abs(julianday({column}) - julianday({center})) * 24.0 <= {hours})"
+
+
+class new_uuid(FunctionElement):
+    """A random UUID per row, for INSERT … SELECT (a Python default would be one value)."""
+
+    type = sa.Uuid()
+    inherit_cache = True
+    name = "new_uuid"
+
+
+@compiles(new_uuid, "postgresql")
+def _uuid_pg(element, compiler, **kw):
+    return "gen_random_uuid()"
+
+
+@compiles(new_uuid, "sqlite")
+def _uuid_sqlite(element, compiler, **kw):
+    return "lower(hex(randomblob(16)))"  # sa.Uuid stores 32 hex digits on SQLite
