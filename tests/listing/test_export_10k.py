@@ -52,7 +52,7 @@ def test_export_of_10000_breaches(pg_app, pg_world, login):
     rows = sum(1 for _ in ws.iter_rows(min_row=2, values_only=True, max_col=1))
     assert rows == 10_000
     sample = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
-    assert sample[0].startswith("DL-") and sample[EXPECTED_HEADERS.index("Ernstniveau")]
+    assert sample[0].startswith("DL-") and sample[EXPECTED_HEADERS.index("Ernstklasse")]
     opened = time.monotonic() - started
     archive = zipfile.ZipFile(io.BytesIO(data))
     xml = b"".join(archive.read(name) for name in archive.namelist())

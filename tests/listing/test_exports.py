@@ -30,7 +30,7 @@ EXPECTED_HEADERS = [
     "Ingedamd op", "Beëindigd op", "(Mogelijke) gevolgen voor betrokkenen", "Soorten nadeel", "Ernst van de gevolgen",
     "Methode ernstbepaling", "DPC-basis", "DPC-correctie", "Reden DPC-correctie", "DPC (context van de verwerking)",
     "EI (identificeerbaarheid)", "CB vertrouwelijkheid", "CB integriteit", "CB beschikbaarheid", "CB kwade opzet",
-    "Ernstscore (SE)", "Ernstniveau", "Berekening", "Vlag: meer dan 100 betrokkenen", "Vlag: gegevens onbegrijpelijk",
+    "Ernstscore (SE)", "Ernstklasse", "Berekening", "Vlag: meer dan 100 betrokkenen", "Vlag: gegevens onbegrijpelijk",
     "Handmatig vastgesteld ernstniveau", "Reden handmatig ernstniveau", "Risico-inschatting",
     "Motivering risico-inschatting", "FG betrokken", "FG betrokken vanaf", "Advies FG: melden bij de AP",
     "Advies FG: betrokkenen informeren", "Advies FG", "Besluit: melden bij de AP", "Besluit genomen door (rol)",
@@ -143,7 +143,7 @@ def test_xlsx_has_the_promised_dutch_columns_one_row_per_breach_and_no_names(app
     assert row["Categorieën persoonsgegevens"] == ("Naam, adres en woonplaats; Gezondheid (ook ggz, diagnose, "
                                                    "behandelplan); Gezinssituatie en opvoedproblematiek")
     assert row["Bijzondere of strafrechtelijke persoonsgegevens"] == "ja"
-    assert row["Ernstscore (SE)"] == 4.25 and row["Ernstniveau"] == "Zeer hoog"
+    assert row["Ernstscore (SE)"] == 4.25 and row["Ernstklasse"] == "Zeer hoog"
     assert row["Risico-inschatting"] == "Hoog risico"
     assert row["Gemeld bij de AP"] == "ja" and row["Te laat gemeld (na 72 uur)"] == "ja"
     assert row["Reden voor de vertraging"] == "Weekend, te laat opgepakt."
