@@ -17,5 +17,4 @@ def init_app(app: Flask) -> None:
     from . import api, views
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(views.assets)
     register(api.blp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from lekwijzer.edge import org_blueprint, requires
@@ -18,7 +18,6 @@ from .periods import PortalPeriodSchema, recent_half_years, resolve_period
 
 bp = org_blueprint("portal", __name__, kinds=(OrgKind.commissioner,), url_prefix="/portal",
                    template_folder="templates")
-assets = Blueprint("portal_assets", __name__, static_folder="static", static_url_path="/assets/portal")
 
 
 @bp.context_processor

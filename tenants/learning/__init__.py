@@ -28,7 +28,6 @@ def init_app(app: Flask) -> None:
     from . import api, demo, reminders, reports, views  # noqa: F401  (jobs, kinds, seeders register on import)
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(views.assets)
     register(api.blp)
     # The regulator's quality checks ask about policies and board reports through this.
     from tenants.oversight import governance, learning as oversight_learning

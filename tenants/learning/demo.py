@@ -1,7 +1,7 @@
 """Demo data for the PDCA cycle: a living sector, fictional and in Dutch.
 
-For every demo institution: two and a half years of register history (only when the
-register's own demo seeder did not already create breaches), preventive measures aimed
+For every demo institution (whose breaches come from the register's demo seeder, made
+through the workflow's own rules): an awareness campaign for some, preventive measures aimed
 at the frequent types — most of which visibly work — improvement plans (for the main
 institution the six recommendations of an external investigation after a large breach,
 modelled on COT's recommendations to SVMN), reporting-policy versions (some stale, one
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -21,7 +20,7 @@ from lekwijzer.db import db
 from lekwijzer.demo import DemoContext, demo_seeder
 from lekwijzer.jobs import enqueue
 from lekwijzer.models import Org, OrgKind
-from tenants.register.models import ApNotification, Breach, Incident, Measure, SubjectCommunication
+from tenants.register.models import Breach, Measure
 
 from .models import (BoardReport, CommissionerGrant, ImprovementPlan, MeasureEvidence, MeasureJudgement,
                      PlanRecommendation, PolicyReview, RecommendationMeasure, ReportingEvent, ReportingPolicy,
@@ -29,23 +28,6 @@ from .models import (BoardReport, CommissionerGrant, ImprovementPlan, MeasureEvi
 from .periods import Period, add_months, today_local
 
 UTC = timezone.utc
-
-# type: (weight, title, what happened, cause, usual bands)
-TYPES = {
-    "mail_misdelivered": (26, "Brief met rapportage naar verkeerd adres", "Een brief met een rapportage is naar een oud adres van een ouder gestuurd.", "internal_non_malicious", ("medium", "high")),
-    "sent_by_mistake": (22, "E-mail met verslag naar verkeerde ontvanger", "Een verslag is per e-mail naar een ketenpartner met een vergelijkbare naam gestuurd.", "internal_non_malicious", ("medium", "high", "very_high")),
-    "email_open_distribution": (7, "Groepsmail met zichtbare adressen", "Een uitnodiging voor een oudergroep is met alle adressen in cc verstuurd.", "internal_non_malicious", ("low", "medium")),
-    "wrong_data_subject_shown": (6, "Gegevens in het verkeerde dossier", "Een gespreksverslag is in het dossier van een ander gezin opgeslagen en gedeeld.", "internal_non_malicious", ("medium", "high")),
-    "displayed_to_wrong_recipient": (4, "Scherm met dossier zichtbaar voor bezoeker", "Tijdens een gesprek was een ander dossier zichtbaar op het scherm.", "internal_non_malicious", ("low",)),
-    "verbal_disclosure": (3, "Informatie mondeling gedeeld met onbevoegde", "Informatie over een plaatsing is telefonisch gedeeld met een familielid zonder gezag.", "internal_non_malicious", ("medium",)),
-    "device_lost_or_stolen": (7, "Telefoon van medewerker verloren", "Een werktelefoon met toegang tot de mail is in de trein achtergelaten.", "external_non_malicious", ("low", "medium")),
-    "paper_lost_stolen_insecure": (6, "Papieren dossierstukken onbeveiligd achtergelaten", "Uitgeprinte verslagen lagen in een openbare ruimte van een locatie.", "internal_non_malicious", ("medium", "high")),
-    "phishing_social_engineering": (6, "Phishingmail leidde tot inlog door derden", "Na een phishingmail is ingelogd op een mailaccount van een medewerker.", "external_malicious", ("high", "very_high")),
-    "abuse_of_access_by_employee": (3, "Onbevoegde inzage in dossier door medewerker", "Een medewerker heeft zonder noodzaak een dossier van een bekende ingezien.", "internal_malicious", ("high",)),
-    "incorrect_access_permissions": (2, "Te ruime toegangsrechten tot teammap", "Een teammap met dossiers was voor alle medewerkers toegankelijk.", "internal_non_malicious", ("medium",)),
-    "hacking_malware": (1, "Malware op werkstation", "Op een werkstation is malware aangetroffen die gegevens kon versturen.", "external_malicious", ("high", "very_high")),
-}
-SCORE = {"low": "1.50", "medium": "2.50", "high": "3.25", "very_high": "4.25"}
 
 # type: (title of a preventive measure, how much it lowers that type, evidence)
 PREVENTIVE = {
@@ -99,10 +81,6 @@ def _at(day: date, hour: float = 10.0) -> datetime:
     return datetime.combine(day, time(0, 0), UTC) + timedelta(hours=hour)
 
 
-def _months_between(a: date, b: date) -> int:
-    return (b.year - a.year) * 12 + b.month - a.month
-
-
 @demo_seeder
 def seed_learning(ctx: DemoContext) -> None:
     org, rng = ctx.org, ctx.rng
@@ -115,8 +93,7 @@ def seed_learning(ctx: DemoContext) -> None:
     board = users.get("board")
 
     measures = _preventive_measures(org, rng, start, today, officer)
-    if not db.session.scalar(sa.select(sa.func.count()).select_from(Breach)):
-        _history(org, rng, start, today, measures, profile)
+    _campaign(today, profile)  # the breaches themselves come from the register's demo seeder
     _corrective_and_late_measures(rng, today, officer)
     _judgements(rng, today, measures, officer)
     plans = _plans(org, rng, today, measures, officer, main, profile)
@@ -131,7 +108,6 @@ def _profile(org: Org, rng) -> dict:
     """How this institution is doing: the sector is mixed, as the AP found."""
     slug = org.slug
     return {
-        "rate": max(0.25, (org.employees or 50) / 200),  # breaches a month
         "stale_policy": slug in ("het-anker-gezinshuizen", "thuisbasis", "jongerenhuis-oost", "vrij-baan"),
         "fg_decides": slug == "de-brug-dagbehandeling",
         "no_plans": slug in ("thuisbasis", "jongerenhuis-oost", "het-anker-gezinshuizen", "vrij-baan", "de-brug-dagbehandeling"),
@@ -171,68 +147,13 @@ def _preventive_measures(org, rng, start: date, today: date, officer) -> list[Me
     return out
 
 
-def _history(org, rng, start: date, today: date, measures: list[Measure], profile: dict) -> None:
-    """Breaches, notifications, communications and non-breach reports, month by month."""
-    effect = {m.target_incident_type: (m.done_at, PREVENTIVE[m.target_incident_type][1]) for m in measures}
-    campaign = Period.half_year_of(today).previous().start + timedelta(days=40) if profile["campaign"] else None
-    if campaign:
-        db.session.add(ReportingEvent(occurred_on=campaign, kind="awareness_campaign",
+def _campaign(today: date, profile: dict) -> None:
+    """An awareness campaign half a year ago, for the institutions that ran one: the PDCA
+    pages show it beside the rise in reports that followed."""
+    if profile["campaign"]:
+        db.session.add(ReportingEvent(occurred_on=Period.half_year_of(today).previous().start + timedelta(days=40),
+                                      kind="awareness_campaign",
                                       description="Campagne 'Meld het gewoon': posters, teamoverleggen en een e-learning."))
-    n = 0
-    day = start
-    later = []
-    while day < today:
-        month_end = min(add_months(day, 1), today)
-        boost = 1.7 if campaign and day >= campaign.replace(day=1) else 1.0
-        expected = profile["rate"] * boost
-        count = max(0, int(expected) + (1 if rng.random() < expected - int(expected) else 0))
-        for _ in range(count):
-            weights = []
-            for kind, spec in TYPES.items():
-                w = spec[0]
-                if kind in effect and _at(day) >= effect[kind][0]:
-                    w *= effect[kind][1]
-                weights.append(w)
-            kind = rng.choices(list(TYPES), weights=weights)[0]
-            _, title, what, cause, bands = TYPES[kind]
-            aware = _at(day + timedelta(days=rng.randint(0, max(0, (month_end - day).days - 1))), rng.uniform(8, 17))
-            if aware.date() > today:
-                continue
-            n += 1
-            band = rng.choice(bands)
-            high = band in ("high", "very_high")
-            late = high and rng.random() < 0.18
-            b = Breach(id=uuid.uuid4(), reference=f"DL-{aware.year}-{n:03d}", title=title, incident_type=kind, cause=cause,
-                       what_happened=what, status="closed" if aware.date() < today - timedelta(days=30) else "open",
-                       created_at=aware + timedelta(hours=rng.uniform(1, 30)), discovered_at=aware - timedelta(hours=rng.uniform(0, 20)),
-                       aware_at=aware, contained_at=aware + timedelta(hours=rng.uniform(1, 48)),
-                       severity_band=band, severity_score=Decimal(SCORE[band]),
-                       risk_outcome="high_risk" if band == "very_high" else ("risk" if high or band == "medium" else "unlikely_risk"),
-                       nature=["confidentiality"], data_categories=["name_address", "family_situation"],
-                       subject_categories=["child_client", "parent_guardian"], persons_count_mode="exact",
-                       persons_min=1, persons_max=rng.choice((1, 1, 2, 4)),
-                       consequences="Mogelijk verlies van controle over gevoelige gegevens van het gezin.",
-                       delay_reason="Het onderzoek naar de omvang kostte meer tijd dan voorzien." if late else None,
-                       subject_communication_status="done" if band == "very_high" else "not_required_not_high_risk")
-            db.session.add(b)
-            if high or (band == "medium" and rng.random() < 0.25):
-                hours = rng.uniform(75, 130) if late else rng.uniform(6, 68)
-                later.append(ApNotification(breach_id=b.id, kind="initial", sub_type="complete",
-                                            ap_reference=f"M{aware.year}{rng.randint(100000, 999999)}",
-                                            submitted_at=aware + timedelta(hours=hours)))
-            if band == "very_high":
-                later.append(SubjectCommunication(breach_id=b.id, channel="individual", sent_at=aware + timedelta(days=3),
-                                                  to_legal_representatives=True, reach_count=b.persons_max,
-                                                  content="Brief aan de ouders met uitleg, gevolgen en contactpersoon."))
-        non_breach = int(profile["rate"] * 0.5 * boost * (1.8 if boost > 1 else 1)) + rng.randint(0, 1)
-        for _ in range(non_breach):
-            later.append(Incident(what_happened="Melding beveiligingsincident; na beoordeling geen datalek.",
-                                  status="not_breach",
-                                  reported_at=_at(day + timedelta(days=rng.randint(0, max(0, (month_end - day).days - 1))))))
-        day = month_end
-    db.session.flush()
-    db.session.add_all(later)
-    db.session.flush()
 
 
 def _corrective_and_late_measures(rng, today: date, officer) -> None:

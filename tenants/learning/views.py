@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_login import current_user
@@ -31,7 +31,6 @@ from .schemas import (EffectivenessQuerySchema, EvidenceInSchema, GrantInSchema,
                       ReportingEventInSchema, ReportRequestSchema, SettingsSchema, SignOffSchema, resolve_period)
 
 bp = org_blueprint("learning", __name__, url_prefix="/learning", template_folder="templates")
-assets = Blueprint("learning_assets", __name__, static_folder="static", static_url_path="/assets/learning")
 
 
 @bp.context_processor

@@ -3,7 +3,7 @@
 Modules: models (data), enums (vocabularies), severity (ENISA, pure), clock (72 hours,
 pure), minimisation (warnings, pure), rules (validation rules 1-16), completeness
 (closing), schemas (forms and API), service (business operations), access (who decides),
-apsheet (the AP form's order), views (pages), api (REST), jobs (reminders), demo.
+apsheet (the AP form's order), views (pages), api (REST), jobs (reminders), cli (maintenance commands), demo.
 """
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
     from lekwijzer.orghome import register_panel
     from lekwijzer.ui import register_nav
 
-    from . import api, demo, jobs, panel, views  # noqa: F401  (jobs and demo register themselves)
+    from . import api, cli, demo, jobs, panel, views  # noqa: F401  (jobs and demo register themselves)
     from .filters import init_filters
 
     app.register_blueprint(views.bp)
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
                                      static_url_path="/static/register"))
     api.init_app(app)
     init_filters(app)
+    app.cli.add_command(cli.cli)
     if not getattr(init_app, "_registered", False):
         register_nav("register.report", _l("Report an incident"), permission="incident.report",
                      header_action=True, order=1)
