@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g, request, session
-from flask_babel import format_datetime, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, lazy_gettext as _l
 
 from .extensions import babel
 
@@ -44,7 +44,9 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in translation_dirs())
     babel.init_app(app, locale_selector=select_locale)
+    # One way to show a moment and one to show a day, on every page: {{ x|dt }}, {{ d|day }}.
     app.jinja_env.filters["dt"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else "–"
+    app.jinja_env.filters["day"] = lambda value, fmt="medium": format_date(value, fmt) if value else "–"
     app.jinja_env.add_extension("jinja2.ext.do")
 
 

@@ -83,7 +83,8 @@ def trend(analysis: dict) -> str:
     ax.set_title(gettext("Breaches per period, by severity"))
     _integer_axis(ax.yaxis)
     ax.set_ylim(0, max(bottom + [1]) * 1.15)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    if any(bottom):  # no breaches in any period: no bars, so no legend either
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return _svg(fig)
 
 

@@ -32,13 +32,6 @@ def number(value, digits: int = 1) -> str:
     return format_decimal(round(value, digits))
 
 
-def day(value) -> str:
-    """A date (or the date of a moment) in the reader's language, e.g. 22 nov. 2026."""
-    from flask_babel import format_date
-
-    return format_date(value, "medium") if value else "–"
-
-
 def init_app(app: Flask) -> None:
     if bp.name in app.blueprints:
         return
@@ -46,4 +39,3 @@ def init_app(app: Flask) -> None:
     app.add_template_global(label, "label")
     app.add_template_filter(hours, "hours")
     app.add_template_filter(number, "number")
-    app.add_template_filter(day, "day")

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from lekwijzer.db import utcnow
 
@@ -252,6 +253,9 @@ def test_communication_timeline_checklist_and_measures(flow, world):
     for text in ("Cliënten en hun gezinnen", "De pers", "Opdrachtgevende gemeenten", "Ontvanger gebeld",
                  "Automatisch aanvullen uitzetten", "iedereen bereikt"):
         assert text in page, text
+    due = utcnow().date() + timedelta(days=30)
+    assert format_date(due, "medium", locale="nl") in page  # a Dutch date, as everywhere else on the page
+    assert due.isoformat() not in page
 
 
 # --- Closing ----------------------------------------------------------------------------------------------------
