@@ -13,7 +13,7 @@ from .periods import PortalPeriodSchema, resolve_period
 
 blp = api_blueprint("portal_api", __name__, kinds=(OrgKind.commissioner,), url_prefix="/commissioner",
                     description="For commissioners: improvement plans and figures of the institutions that granted "
-                                "access (counts under 5 suppressed; no contents, no names)")
+                                "access (counts of 1 to 4 suppressed; no contents, no names)")
 
 
 @blp.route("/overview")
