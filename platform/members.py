@@ -73,11 +73,22 @@ def remove_member(membership: Membership) -> None:
     audit.record("member.removed", "user", membership.user_id)
 
 
-def _keep_an_admin(membership: Membership, new_roles: list[str]) -> None:
-    admin = {"tenant_admin": "tenant_admin", "operator": "operator"}.get(
-        next((r for r in membership.roles if r in ("tenant_admin", "operator")), ""), None)
+ADMIN_ROLES = ("tenant_admin", "operator")
+
+
+def admin_role_lost(membership: Membership, new_roles: list[str]) -> str | None:
+    """The administrator role that giving `membership` these roles would take from its
+    organisation's last holder of it, or None. Whoever changes roles (an administrator on
+    the members page or API, single sign-on at every sign-in) asks this first: an
+    organisation always keeps someone who can manage it."""
+    admin = next((r for r in membership.roles or [] if r in ADMIN_ROLES), None)
     if admin is None or admin in new_roles:
-        return
-    others = [m for m in list_members() if m.user_id != membership.user_id and admin in m.roles]
-    if not others:
+        return None
+    others = db.session.scalars(sa.select(Membership).where(Membership.tenant_id == membership.tenant_id,
+                                                            Membership.user_id != membership.user_id)).all()
+    return None if any(admin in (m.roles or []) for m in others) else admin
+
+
+def _keep_an_admin(membership: Membership, new_roles: list[str]) -> None:
+    if admin_role_lost(membership, new_roles):
         raise MemberError(gettext("The organisation would be left without an administrator."))

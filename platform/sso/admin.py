@@ -24,7 +24,8 @@ from .oidc import normalise_issuer
 from .schemas import SsoSettingsSchema
 
 bp = org_blueprint("sso_admin", __name__, kinds=ALL_KINDS, url_prefix="/admin/sso", template_folder="templates")
-AUDIT_ACTIONS = ("user.sign_in_refused", "sso.settings_changed", "sso.identity_linked", "sso.identity_unlinked")
+AUDIT_ACTIONS = ("user.sign_in_refused", "sso.settings_changed", "sso.identity_linked", "sso.identity_unlinked",
+                 "sso.admin_role_kept")
 
 
 def links_for(org) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from .. import audit
+from .. import audit, members
 from ..db import db, utcnow
 from ..models import Membership, Org, User
 from ..roles import valid_roles
@@ -215,7 +215,12 @@ def complete_sign_in(org: Org, config: SsoConfig, claims: dict) -> SignInResult:
         db.session.flush()
         audit.record("member.added", "user", user.id, meta={"roles": ",".join(roles), "source": "sso"},
                      actor=("user", user.id))
-    elif sorted(membership.roles or []) != roles:
+    else:
+        kept = members.admin_role_lost(membership, roles)
+        if kept:  # the provider would leave the organisation without an administrator
+            roles = sorted({*roles, kept})
+            audit.record("sso.admin_role_kept", "user", user.id, meta={"role": kept}, actor=("user", user.id))
+    if sorted(membership.roles or []) != roles:
         membership.roles = roles
         roles_changed = True
         audit.record("member.roles_changed", "user", user.id, meta={"roles": ",".join(roles), "source": "sso"},

@@ -101,6 +101,37 @@ def test_roles_follow_the_provider_at_every_sign_in(app, world, idps, sso_client
     assert refusals(app, world, "a") == ["no_mapped_role"]
 
 
+def _only_admin_is(app, org_id, user_id):
+    """Takes the administrator role from everyone in the organisation but this person."""
+    from lekwijzer.db import db
+    from lekwijzer.models import Membership
+    from lekwijzer.tenancy import tenant_scope
+
+    with app.app_context(), tenant_scope(org_id):
+        for m in db.session.scalars(sa.select(Membership).where(Membership.tenant_id == org_id)):
+            if m.user_id != user_id and "tenant_admin" in m.roles:
+                m.roles = [r for r in m.roles if r != "tenant_admin"] or ["auditor"]
+
+
+def test_the_provider_never_takes_the_role_of_the_last_administrator(app, world, idps, sso_client):
+    configure_sso(app, world, "a", idps.one)
+    _sign_in_ok(sso_client(), "org-a", "bram", USERS_A["bram"]["password"], "/o/org-a/")
+    bram = _user_by_email(app, "bram.de.vries@org-a.test")
+    org_a = world.orgs["a"].id
+    _only_admin_is(app, org_a, bram.id)
+
+    # Bram moves to the FG's group at the provider, but nobody else administers org-a.
+    users = {**USERS_A, "bram": {**USERS_A["bram"], "claims": {**USERS_A["bram"]["claims"], "groups": ["lw-fg"]}}}
+    idps.one.set_users(users)
+    client = sso_client()
+    assert client.sign_in("org-a", "bram", USERS_A["bram"]["password"]).status_code == 302
+    assert _membership(app, org_a, bram.id) == ["fg", "tenant_admin"]
+    assert client.web.get("/o/org-a/admin/sso").status_code == 200  # can still fix the mapping
+    kept = [m for a, m, *_ in audit_entries(app, world, "a", "sso.admin_role_kept")]
+    assert kept == [{"role": "tenant_admin"}]
+    assert "sso.admin_role_kept" in client.web.get("/o/org-a/admin/sso").get_data(as_text=True)
+
+
 def test_people_are_known_by_issuer_and_subject_not_by_e_mail(app, world, idps, sso_client):
     configure_sso(app, world, "a", idps.one)
     _sign_in_ok(sso_client(), "org-a", "anna", USERS_A["anna"]["password"], "/o/org-a/")
