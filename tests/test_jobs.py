@@ -52,6 +52,7 @@ def _notification_app(app, redis_server, smtp, queue):
 def test_with_redis_down_the_action_succeeds_and_the_mail_arrives_once_after_redis_returns(
         app, world, login, smtp, queue_name):
     redis_server = services.ThrowawayRedis().start()
+    servers = [redis_server]
     try:
         _notification_app(app, redis_server, smtp, queue_name)
         admin = login(app, world.user("a", "tenant_admin"))
@@ -67,6 +68,7 @@ def test_with_redis_down_the_action_succeeds_and_the_mail_arrives_once_after_red
 
         # Redis comes back on the same address; the clock's relay sends what it missed.
         redis_server = services.ThrowawayRedis(port=redis_server.port).start()
+        servers.append(redis_server)
         runner = app.test_cli_runner()
         assert "sent 1 job(s)" in runner.invoke(args=["relay"]).output
         assert "sent 0 job(s)" in runner.invoke(args=["relay"]).output  # nothing twice
@@ -89,7 +91,8 @@ def test_with_redis_down_the_action_succeeds_and_the_mail_arrives_once_after_red
         with app.app_context(), tenant_scope(world.orgs["a"].id):
             assert "mail.sent" in db.session.scalars(sa.select(AuditEvent.action)).all()
     finally:
-        redis_server.cleanup()
+        for server in servers:
+            server.cleanup()
 
 
 @pytest.mark.redis
