@@ -52,9 +52,7 @@ def _upgrade(app) -> None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"
-    url = f"sqlite:///{path}"
-    app = _make_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url,
-                     "SQLALCHEMY_BINDS": {"oversight": url}})
+    app = _make_app(_sqlite_config(path))
     _upgrade(app)
     with app.app_context():
         from lekwijzer.db import db
@@ -63,21 +61,53 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def app(sqlite_template, tmp_path):
-    """The embedded configuration on a fresh, migrated SQLite file."""
-    path = tmp_path / "lekwijzer.db"
-    shutil.copy(sqlite_template, path)
+def _sqlite_config(path: Path) -> dict:
     url = f"sqlite:///{path}"
-    application = _make_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url,
-                             "SQLALCHEMY_BINDS": {"oversight": url}})
-    yield application
+    return {"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url, "SQLALCHEMY_BINDS": {"oversight": url}}
+
+
+def _close(application) -> None:
     with application.app_context():
         from lekwijzer.db import db
 
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    """The embedded configuration on a fresh, migrated SQLite file."""
+    path = tmp_path / "lekwijzer.db"
+    shutil.copy(sqlite_template, path)
+    application = _make_app(_sqlite_config(path))
+    yield application
+    _close(application)
+
+
+DEMO_PASSWORD = "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """The demo sector (`lekwijzer demo seed`, password "demo"), seeded once per run."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    application = _make_app(_sqlite_config(path))
+    with application.app_context():
+        from lekwijzer.demo import seed
+
+        seed(DEMO_PASSWORD)
+    _close(application)
+    return path
+
+
+@pytest.fixture
+def demo(app, demo_template):
+    """`app` holding its own copy of the demo sector: a test may change it freely."""
+    _close(app)
+    shutil.copy(demo_template, app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    return app
 
 
 # --- PostgreSQL (isolation proven with row-level security) ----------------------------

@@ -7,17 +7,17 @@ import sqlalchemy as sa
 pytestmark = pytest.mark.slow
 
 
-def test_the_demo_seeds_domains_checks_and_findings(app):
+def test_the_demo_seeds_domains_checks_and_findings(demo):
     from lekwijzer.db import db
-    from lekwijzer.demo import INSTITUTIONS, seed
+    from lekwijzer.demo import INSTITUTIONS
     from lekwijzer.models import Org
     from lekwijzer.tenancy import tenant_scope
     from tenants.domains.models import AddressScan, Domain, DomainCheck, DomainFinding
     from tenants.oversight.domains import institutions_with_open_findings
     from tests.support.web import WebClient
 
+    app = demo  # the app holding the demo sector
     with app.app_context():
-        seed("demo")
         orgs = {o.slug: o.id for o in db.session.scalars(sa.select(Org))}
         for slug, *_rest in INSTITUTIONS:
             with tenant_scope(orgs[slug]):

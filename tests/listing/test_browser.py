@@ -12,15 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MAIN = "samen-veilig-voorbeeld"
 
 
-@pytest.fixture
-def demo(app):
-    from lekwijzer.demo import seed
-
-    with app.app_context():
-        seed("demo")
-    return app
-
-
 def sign_in(page, base, email="privacy@lekwijzer.example"):
     page.goto(f"{base}/login")
     page.fill("#field-email", email)

@@ -7,16 +7,16 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 
-def test_the_demo_fills_every_institution_with_a_credible_register(app):
-    from lekwijzer import demo
+def test_the_demo_fills_every_institution_with_a_credible_register(demo):
+    from lekwijzer.demo import MAIN
     from lekwijzer.db import db, utcnow
     from lekwijzer.models import Org, OrgKind
     from lekwijzer.tenancy import tenant_scope
     from tenants.register import completeness, service
     from tenants.register.models import ApNotification, Breach, Incident, Measure, ProcessingActivity
 
+    app = demo  # the app holding the demo sector
     with app.app_context():
-        demo.seed()
         now = utcnow()
         per_org = {}
         for org in db.session.scalars(sa.select(Org).where(Org.kind == OrgKind.institution)).all():
@@ -29,7 +29,7 @@ def test_the_demo_fills_every_institution_with_a_credible_register(app):
                 for breach in breaches:
                     if breach.status == "closed":
                         assert completeness.missing(breach, service.load(breach)) == [], breach.reference
-                if org.slug == demo.MAIN:
+                if org.slug == MAIN:
                     incidents = session.scalars(sa.select(Incident)).all()
                     assert {"breach", "not_breach", "new"} <= {i.status for i in incidents}
                     open_ = [b for b in breaches if b.status == "open"]
@@ -43,7 +43,7 @@ def test_the_demo_fills_every_institution_with_a_credible_register(app):
                     assert {"done", "planned", "in_progress"} <= {m.status for m in measures}
                     assert any(m.status != "done" and m.due_date and m.due_date < now.date() for m in measures)
         everything = [b for bs in per_org.values() for b in bs]
-        assert len(per_org[demo.MAIN]) == max(len(bs) for bs in per_org.values())
+        assert len(per_org[MAIN]) == max(len(bs) for bs in per_org.values())
         assert len({b.incident_type for b in everything}) >= 10
         assert {"low", "medium", "high", "very_high"} <= {b.severity_band for b in everything}
         notified = [b for b in everything if b.ap_notified_at]

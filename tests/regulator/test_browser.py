@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import DEMO_PASSWORD, screenshot
 from tests.regulator import scenario
 from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, base, email):
+def _sign_in(page, base, email, password=PASSWORD):
     page.goto(f"{base}/login")
     page.fill("#field-email", email)
-    page.fill("#field-password", PASSWORD)
+    page.fill("#field-password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     page.console_errors.clear()  # the sign-in page is not ours; our pages must be clean
@@ -31,15 +31,11 @@ def _watch(page):
     page.on("response", lambda r: page.failed.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
 
 
-def test_on_the_demo_sector_the_ap_and_an_institution_see_their_pages(live_server, page, app):
+def test_on_the_demo_sector_the_ap_and_an_institution_see_their_pages(demo, live_server, page):
     """The demo's living sector (15 institutions): the four pages the issue asks for, photographed."""
-    from lekwijzer.demo import seed
-
-    with app.app_context():
-        seed(PASSWORD)
     base = live_server.url
     _watch(page)
-    _sign_in(page, base, "toezicht@lekwijzer.example")
+    _sign_in(page, base, "toezicht@lekwijzer.example", DEMO_PASSWORD)
     page.goto(f"{base}/o/autoriteit-persoonsgegevens/ap/")
     main = page.inner_text("main")
     assert "Laatste vergelijking" in main and "Gekoppeld" in main
@@ -58,7 +54,7 @@ def test_on_the_demo_sector_the_ap_and_an_institution_see_their_pages(live_serve
     _no_console_errors(page)
     page.click("text=Uitloggen")
 
-    _sign_in(page, base, "privacy@lekwijzer.example")
+    _sign_in(page, base, "privacy@lekwijzer.example", DEMO_PASSWORD)
     page.goto(f"{base}/o/samen-veilig-voorbeeld/supervision/benchmark")
     main = page.inner_text("main")
     assert "Uw cijfers naast die van de sector" in main and "Mediaan" in main
