@@ -131,6 +131,12 @@ def audit_log():
                            has_more=len(rows) == AUDIT_PAGE)
 
 
+@bp.get("/audit/export")
+@requires("audit.view")
+def audit_export():
+    return audit.download(g.org.id, g.org.slug)
+
+
 @bp.post("/test-notification")
 @requires("notification.test")
 def test_notification():

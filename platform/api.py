@@ -116,6 +116,15 @@ class AuditVerification(MethodView):
         return {"intact": not problems, "problems": [str(p) for p in problems]}
 
 
+@blp.route("/audit/export")
+class AuditExport(MethodView):
+    @requires("audit.view")
+    @blp.response(200, content_type="application/x-ndjson")
+    def get(self):
+        """The whole hash chain as JSON Lines, to check outside Lekwijzer (docs/audit.md)."""
+        return audit.download(g.org.id, g.org.slug)
+
+
 @blp.route("/jobs/<uuid:outbox_job_id>")
 class JobStatus(MethodView):
     @blp.response(200, JobOutSchema)

@@ -54,6 +54,20 @@ def audit_verify(slug):
     sys.exit(1 if broken else 0)
 
 
+@audit_group.command("verify-file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def audit_verify_file(path):
+    """Check a downloaded audit trail (JSON Lines) without the database; exit 1 on any problem."""
+    from . import audit
+
+    with open(path, encoding="utf-8") as lines:
+        problems = audit.verify_lines(lines)
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{path}: {len(problems)} problem(s)" if problems else f"{path}: intact")
+    sys.exit(1 if problems else 0)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
