@@ -123,7 +123,8 @@ class _Walk:
 
     def step(self, seq: int, prev_hash: str, stored_hash: str, computed_hash: str) -> None:
         if seq != self.expected_seq:
-            self.problems.append(Problem(self.expected_seq, "missing", f"entries {self.expected_seq}..{seq - 1} are gone"))
+            self.problems.append(Problem(self.expected_seq, "missing",
+                                         f"entries {self.expected_seq}..{seq - 1} are gone"))
         elif prev_hash != self.prev_hash:
             self.problems.append(Problem(seq, "broken_link", "does not follow the entry before it"))
         if computed_hash != stored_hash:
