@@ -13,13 +13,15 @@ number of rows — no Python loop over notifications or register entries:
    |notified − received| ≤ 24 h; (c) the organisation, |aware − aware| ≤ 48 h and the
    same type of incident. Stages (b) and (c) take mutual nearest pairs, in rounds while
    they find new pairs, so one dossier never claims two entries or the other way round;
-4. *entries*: one join of every register entry with its quality flags, its notifications,
-   its match, its board decision and its communications — so that each finding after
-   that is a filtered scan, not another join;
-5. every finding as INSERT … SELECT into this run's findings;
-6. one LEFT JOIN of this run's findings with the kept ones, then the differences only:
-   new findings inserted, resolved ones that reappear reopened, changed ones updated,
-   open ones that no longer appear resolved. History survives runs.
+4. *entries*: one join of every register entry with its quality flags, its notifications
+   and its match — so that each finding after that is a filtered scan, not another join
+   (board decisions and communications, which one finding each needs for a few entries,
+   are looked up by that finding);
+5. every finding as INSERT … SELECT into this run's findings, several kinds per pass
+   where they read the same rows;
+6. one FULL JOIN of this run's findings with the kept ones that keeps only the
+   differences: new findings inserted, resolved ones that reappear reopened, changed ones
+   updated, open ones that no longer appear resolved. History survives runs.
 
 Register entries are read only through `tenants.oversight.register` (columns released
 for oversight). What needs text (was a delay reason written?) comes from
@@ -84,7 +86,7 @@ entry_t = sa.Table(
     sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
     sa.Column("risk_outcome", sa.String(48)), sa.Column("subject_status", sa.String(48)),
     sa.Column("ended_at", _when()), sa.Column("notified_at", _when()), sa.Column("reg_withdrawn", sa.Integer),
-    sa.Column("ap_at", _when()), sa.Column("decided_yes_at", _when()), sa.Column("communicated", sa.Integer),
+    sa.Column("ap_at", _when()),
     sa.Column("has_quality", sa.Integer), sa.Column("completeness", sa.Integer),
     *[sa.Column(name, _flag) for name in QUALITY_FLAGS], **_tmp)
 current_t = sa.Table(
@@ -101,17 +103,15 @@ diff_t = sa.Table(
 ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at")
 
 # Created after the tables are filled (faster than maintaining them row by row).
+# Only where a plan uses them: the range join of the time stage. Equality joins on (institution,
+# reference) or (institution, breach) are hash joins on PostgreSQL (SQLite indexes them itself).
 TEMP_INDEXES = [
-    ("rc_dossier_inst_ref", "rc_dossier", "institution_id, ap_reference"),
-    ("rc_regnote_breach", "rc_regnote", "institution_id, breach_id"),
     ("rc_regnote_time", "rc_regnote", "institution_id, notified_at"),
 ]
 MATCH_INDEXES = [
     ("rc_match_dossier", "rc_match", "dossier_id"),
     ("rc_match_breach", "rc_match", "institution_id, breach_id"),
 ]
-ENTRY_INDEXES = [("rc_entry_breach", "rc_entry", "institution_id, breach_id")]
-DIFF_INDEXES = [("rc_diff_kept", "rc_diff", "kept_id")]
 
 
 @dataclass
@@ -259,8 +259,10 @@ class Reconciler:
 
     def match_by_reference(self) -> int:
         d = dossier_t
-        notes = register.notifications().subquery("n")
-        refs = sa.select(notes.c.tenant_id, notes.c.ap_reference, notes.c.breach_id).distinct().subquery("refs")
+        # Straight onto the register's notifications: an entry that carries the reference on
+        # several notifications appears several times, but only the first row per dossier is
+        # kept, so de-duplicating first (a pass over every notification) would buy nothing.
+        refs = register.notifications().subquery("refs")
         cand = (
             sa.select(d.c.id.label("dossier_id"), refs.c.tenant_id.label("institution_id"), refs.c.breach_id,
                       d.c.received_at,
@@ -338,12 +340,9 @@ class Reconciler:
         r, m = regnote_t, match_t
         first_ap = (sa.select(m.c.institution_id, m.c.breach_id, sa.func.min(m.c.received_at).label("at"))
                     .group_by(m.c.institution_id, m.c.breach_id).subquery("first_ap"))
-        yes = register.notify_decisions(True).subquery("yes")
-        decided = (sa.select(yes.c.tenant_id, yes.c.breach_id, sa.func.min(yes.c.decided_at).label("at"))
-                   .group_by(yes.c.tenant_id, yes.c.breach_id).subquery("decided"))
-        comms = register.communications().subquery("comms")
-        told = (sa.select(comms.c.tenant_id, comms.c.breach_id).group_by(comms.c.tenant_id, comms.c.breach_id)
-                .subquery("told"))
+        # Board decisions and communications are not joined here: each is needed by one finding
+        # about a few entries (never notified; high risk), which looks them up itself — joining
+        # them to every entry cost a pass and a hash of a million rows each.
 
         def same(sub, tenant="tenant_id"):
             return sa.and_(sub.c[tenant] == b.c.tenant_id, sub.c.breach_id == b.c.id)
@@ -353,52 +352,35 @@ class Reconciler:
                 b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
                 b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
                 b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn, first_ap.c.at,
-                decided.c.at, sa.case((told.c.breach_id.is_not(None), 1), else_=0),
                 sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
                 *[q.c[name] for name in QUALITY_FLAGS])
             .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id"))
-                         .outerjoin(first_ap, same(first_ap, "institution_id")).outerjoin(decided, same(decided))
-                         .outerjoin(told, same(told)))
+                         .outerjoin(first_ap, same(first_ap, "institution_id")))
             .where(self.scoped(b.c.tenant_id))
         )
         self._insert(entry_t, select)
-        self.index(ENTRY_INDEXES)
         self._analyze(entry_t)
 
     # -- 5. this run's findings ------------------------------------------------------------------
 
     def findings(self) -> None:
-        d, m, e = dossier_t, match_t, entry_t
-        in_scope = d.c.institution_id.is_not(None)
+        self._dossier_findings()
+        self._entry_findings()
+        self._dossier_differences()
+        self._quality_findings()
 
-        # matched: one per dossier that found its register entry
-        self._insert(current_t, sa.select(*self._current(
-            "matched", _key("matched", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
-            .select_from(d.join(m, m.c.dossier_id == d.c.id)).where(self.in_period(d.c.received_at)))
-
-        # received by the AP but not in the register (an Art. 33(5) gap)
-        kind = "ap_received_but_not_in_register"
+    def _dossier_findings(self) -> None:
+        """matched (the dossier found its register entry) or received by the AP but not in the
+        register (an Art. 33(5) gap): at most one of the two per dossier, so one pass."""
+        d, m = dossier_t, match_t
+        matched = m.c.dossier_id.is_not(None)
+        kind = sa.case((matched, "matched"), else_="ap_received_but_not_in_register")
         self._insert(current_t, sa.select(*self._current(
             kind, _key(kind, d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, anchor=d.c.received_at))
-            .where(in_scope, d.c.withdrawn == 0, self._unmatched_dossier(d), self.in_period(d.c.received_at)))
-
-        # withdrawn at the AP, and whether the register knows
-        detail = sa.case((m.c.breach_id.is_(None), "not_matched"),
-                         (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"), else_="not_in_register")
-        self._insert(current_t, sa.select(*self._current(
-            "withdrawn", _key("withdrawn", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, detail=detail,
-            anchor=d.c.received_at))
-            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id)
-                         .outerjoin(e, sa.and_(e.c.institution_id == m.c.institution_id,
-                                               e.c.breach_id == m.c.breach_id)))
-            .where(in_scope, d.c.withdrawn == 1, self.in_period(d.c.received_at)))
-
-        self._entry_findings()
-        self._field_mismatches()
-        self._quality_findings()
+            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
+            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id))
+            .where(self.in_period(d.c.received_at),
+                   sa.or_(matched, sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 0))))
 
     def _entry_finding(self, kind: str, *conditions, hours=None, anchor=None) -> None:
         e = entry_t
@@ -413,11 +395,17 @@ class Reconciler:
         # the register says notified, but the AP has no such notification
         self._entry_finding("register_says_notified_but_ap_missing", e.c.notified_at.is_not(None), unmatched,
                             self.in_period(e.c.notified_at), anchor=e.c.notified_at)
-        # decided to notify, but nothing was ever sent (and the 72 hours have passed)
-        waiting = hours_between(sa.func.coalesce(e.c.aware_at, e.c.decided_yes_at), _dt(self.now))
-        self._entry_finding("register_notify_yes_never_sent", e.c.decided_yes_at.is_not(None),
-                            e.c.notified_at.is_(None), unmatched, waiting > LATE_AFTER_HOURS,
-                            self.in_period(e.c.anchor_at), hours=waiting)
+        # decided to notify, but nothing was ever sent (and the 72 hours have passed); decisions
+        # are looked up (index on the breach) only for entries nobody notified, and the moment
+        # of the first one only when the moment of awareness is unknown
+        yes = register.notify_decisions(True).subquery("yes")
+        this_breach = sa.and_(yes.c.tenant_id == e.c.institution_id, yes.c.breach_id == e.c.breach_id,
+                              yes.c.decided_at.is_not(None))
+        decided_at = sa.select(sa.func.min(yes.c.decided_at)).where(this_breach).scalar_subquery()
+        waiting = hours_between(sa.func.coalesce(e.c.aware_at, decided_at), _dt(self.now))
+        self._entry_finding("register_notify_yes_never_sent", e.c.notified_at.is_(None), unmatched,
+                            self.in_period(e.c.anchor_at), sa.exists().where(this_breach),
+                            waiting > LATE_AFTER_HOURS, hours=waiting)
         # notified more than 72 hours after awareness without a recorded reason; the moment of
         # notification is when the AP received it, else what the register says
         notified = sa.func.coalesce(e.c.ap_at, e.c.notified_at)
@@ -426,15 +414,21 @@ class Reconciler:
                             late > LATE_AFTER_HOURS, sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified),
                             hours=late, anchor=notified)
         # high risk, but the people affected were not informed (and no Art. 34(3) ground)
+        comms = register.communications().subquery("comms")
+        told = sa.exists().where(comms.c.tenant_id == e.c.institution_id, comms.c.breach_id == e.c.breach_id)
         self._entry_finding("high_risk_without_subject_communication", e.c.risk_outcome == "high_risk",
                             sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
-                            e.c.communicated == 0, self.in_period(e.c.anchor_at))
+                            ~told, self.in_period(e.c.anchor_at))
 
-    def _field_mismatches(self) -> None:
+    def _dossier_differences(self) -> None:
+        """withdrawn at the AP (and whether the register knows), and the fields in which a
+        matched dossier and its register entry differ: one pass over dossier, match and entry,
+        then once per kind of finding for the few dossiers that have any."""
         d, m, e = dossier_t, match_t, entry_t
         ap_count = sa.func.coalesce(d.c.persons_max, d.c.persons_min)
         low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
         high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
+        withdrawn = sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 1)
         checks = {
             "reference": sa.or_(m.c.method == "time_window",
                                 sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
@@ -446,23 +440,31 @@ class Reconciler:
             "aware_at": sa.and_(m.c.method != "awareness_type", d.c.aware_at.is_not(None), e.c.aware_at.is_not(None),
                                 sa.func.abs(hours_between(d.c.aware_at, e.c.aware_at)) > AWARENESS_WINDOW_HOURS),
         }
-        # Only the matches where something differs, then once per kind of difference.
+        # A field can only differ from an entry that was matched (and read).
+        checks = {name: sa.and_(e.c.breach_id.is_not(None), condition) for name, condition in checks.items()}
+        flags = {"withdrawn": withdrawn, **checks}
         differing = (
             sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
-                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .select_from(d.join(m, m.c.dossier_id == d.c.id).join(
+                      sa.case((m.c.breach_id.is_(None), "not_matched"),
+                              (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"),
+                              else_="not_in_register").label("withdrawn_detail"),
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in flags.items()])
+            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id).outerjoin(
                 e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
-            .where(sa.or_(*checks.values()), self.in_period(d.c.received_at))
-        ).subquery("differing")
-        details = _codes(list(checks), "details")
-        which = sa.case(*[(details.c.code == name, differing.c[f"x_{name}"] == 1) for name in checks],
-                        else_=sa.false())
+            .where(sa.or_(*flags.values()), self.in_period(d.c.received_at))
+        ).cte("differing").prefix_with("MATERIALIZED")  # the few rows first, then once per kind: the
+        # planner cannot estimate that filter and otherwise multiplies every dossier by the kinds
+        codes = _codes(list(flags), "codes")
+        which = sa.case(*[(codes.c.code == name, differing.c[f"x_{name}"] == 1) for name in flags], else_=sa.false())
+        is_withdrawn = codes.c.code == "withdrawn"
+        kind = sa.case((is_withdrawn, "withdrawn"), else_="field_mismatch")
+        key = sa.case((is_withdrawn, _key("withdrawn", differing.c.kvk, differing.c.ap_reference)),
+                      else_=_key("field_mismatch", differing.c.kvk, differing.c.ap_reference, codes.c.code))
+        detail = sa.case((is_withdrawn, differing.c.withdrawn_detail), else_=codes.c.code)
         self._insert(current_t, sa.select(*self._current(
-            "field_mismatch", _key("field_mismatch", differing.c.kvk, differing.c.ap_reference, details.c.code),
-            institution=differing.c.institution_id, reference=differing.c.ap_reference,
-            breach=differing.c.breach_id, method=differing.c.method, detail=details.c.code,
-            anchor=differing.c.received_at))
-            .select_from(differing.join(details, sa.true())).where(which))
+            kind, key, institution=differing.c.institution_id, reference=differing.c.ap_reference,
+            breach=differing.c.breach_id, method=differing.c.method, detail=detail, anchor=differing.c.received_at))
+            .select_from(differing.join(codes, sa.true())).where(which))
 
     def _quality_findings(self) -> None:
         e = entry_t
@@ -587,34 +589,35 @@ class Reconciler:
     # -- 7. merge into the kept findings ---------------------------------------------------------
 
     def diff(self) -> None:
-        """One pass: each of this run's findings beside its kept counterpart (if any)."""
+        """One pass: this run's findings beside the kept ones (FULL JOIN on the key), keeping
+        only what must be written — new, reappeared, changed, or open but no longer found.
+        On a night when nothing changed that is almost nothing, so the merge reads a tiny
+        table instead of a second copy of every finding."""
         f, c = ReconciliationFinding.__table__, current_t
-        changed = sa.or_(*[c.c[column].is_distinct_from(f.c[column]) for column in ATTRIBUTES])
-        select = (sa.select(*c.c, f.c.id, f.c.status, f.c.anchor_at,
-                            sa.case((sa.and_(f.c.id.is_not(None), changed), 1), else_=0))
-                  .select_from(c.outerjoin(f, sa.and_(f.c.tenant_id == self.reg,
-                                                      f.c.finding_key == c.c.finding_key))))
+        kept = (sa.select(f.c.id, f.c.finding_key, f.c.status, f.c.anchor_at, *[f.c[name] for name in ATTRIBUTES])
+                .where(f.c.tenant_id == self.reg).subquery("kept"))
+        found, known = c.c.finding_key.is_not(None), kept.c.id.is_not(None)
+        changed = sa.and_(found, known, sa.or_(*[c.c[name].is_distinct_from(kept.c[name]) for name in ATTRIBUTES]))
+        gone = sa.and_(sa.not_(found), kept.c.status == "open",
+                       sa.or_(kept.c.anchor_at.is_(None), self.in_period(kept.c.anchor_at)))
+        select = (sa.select(*c.c, kept.c.id, kept.c.status, kept.c.anchor_at, sa.case((changed, 1), else_=0))
+                  .select_from(c.outerjoin(kept, kept.c.finding_key == c.c.finding_key, full=True))
+                  .where(sa.or_(sa.not_(known), sa.and_(found, kept.c.status == "resolved"), changed, gone)))
         self._insert(diff_t, select)
-        self.index(DIFF_INDEXES)
-        self._analyze(diff_t)
 
     def merge(self) -> None:
         """Write only the differences; on a night when nothing changed, almost nothing runs."""
         f, x = ReconciliationFinding.__table__, diff_t
         mine = f.c.tenant_id == self.reg
-        covered = sa.or_(f.c.anchor_at.is_(None), self.in_period(f.c.anchor_at))
+        found = x.c.finding_key.is_not(None)
 
         def count_if(condition):
             return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-        kept_covered = sa.or_(x.c.kept_anchor.is_(None), self.in_period(x.c.kept_anchor))
         summary = self.execute(sa.select(
-            count_if(x.c.kept_id.is_(None)).label("new"), count_if(x.c.kept_status == "resolved").label("back"),
-            count_if(x.c.changed == 1).label("changed"),
-            count_if(sa.and_(x.c.kept_status == "open", kept_covered)).label("found_again"))).one()
-        # Open findings this run's period covers (or about a whole institution), before writing.
-        open_before = self.execute(sa.select(sa.func.count()).select_from(f)
-                                   .where(mine, f.c.status == "open", covered)).scalar() or 0
+            count_if(x.c.kept_id.is_(None)).label("new"),
+            count_if(sa.and_(found, x.c.kept_status == "resolved")).label("back"),
+            count_if(x.c.changed == 1).label("changed"), count_if(sa.not_(found)).label("gone"))).one()
         inserted = 0
         if summary.new:
             inserted = self._insert(f, sa.select(
@@ -626,20 +629,19 @@ class Reconciler:
                 "match_method", "detail", "hours", "anchor_at", "status", "first_seen_run_id", "first_seen_at",
                 "reopened"])
         if summary.back:  # reappeared: reopened, same finding, history kept
-            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.kept_status == "resolved").values(
-                status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
+            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, found, x.c.kept_status == "resolved")
+                         .values(status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
         if summary.changed:  # still there, but e.g. later notified or matched to another entry
             self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.changed == 1)
                          .values({column: x.c[column] for column in ATTRIBUTES}))
         resolved = 0
-        if open_before != summary.found_again:  # some open finding was not found again: resolved
-            still = sa.exists().where(x.c.kept_id == f.c.id)
-            earlier = f.c.first_seen_run_id != self.run_id  # not one of the findings inserted just now
-            resolved = self.execute(sa.update(f).where(mine, f.c.status == "open", earlier, covered, ~still).values(
+        if summary.gone:  # open, in this run's period (or about a whole institution), not found again
+            resolved = self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, sa.not_(found),
+                                                       f.c.status == "open").values(
                 status="resolved", resolved_run_id=self.run_id, resolved_at=_dt(self.now))).rowcount or 0
         self.outcome.new, self.outcome.resolved = inserted, resolved
         self.outcome.counts = {kind: int(n) for kind, n in self.execute(
-            sa.select(x.c.kind, sa.func.count()).group_by(x.c.kind)).all()}
+            sa.select(current_t.c.kind, sa.func.count()).group_by(current_t.c.kind)).all()}
         self.outcome.new_by_institution = {i: int(n) for i, n in self.execute(
             sa.select(x.c.institution_id, sa.func.count())
             .where(x.c.kept_id.is_(None), x.c.kind.not_in(["matched"]))
