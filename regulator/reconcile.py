@@ -41,7 +41,7 @@ from tenants.oversight import register, workspace
 from tenants.oversight.governance import governance_for
 from tenants.oversight.models import InstitutionReview, ReconciliationFinding
 from tenants.oversight.quality import ALWAYS
-from tenants.oversight.sqlfuncs import hours_between, new_uuid, within_hours
+from tenants.oversight.sqlfuncs import exceeds_hours, hours_between, new_uuid, within_hours
 
 from .models import ReceivedNotification, ReconciliationRun
 
@@ -52,6 +52,12 @@ GRACE = timedelta(days=30)  # quality findings only for entries older than this 
 MIN_INSTITUTIONS_FOR_DECILE = 5
 MAX_ROUNDS = 20  # mutual-nearest rounds; each round takes at least one pair per tie group
 INSTITUTION_LEVEL = ("policy_stale", "policy_fg_decides", "no_board_report", "under_reporting")
+
+# Settings of the job's transaction on PostgreSQL (bench/reconcile_bench.py gives its bare
+# join the same, so that the two stay comparable). No JIT compilation: each statement reads
+# every row once, and compiling the large plans (inlining, optimising: ~0.5 s each, 1.5 s a
+# run at a million rows) never paid back.
+SESSION_SETTINGS = {"jit": "off"}
 
 # --- the run's temporary tables (the regulator's own working data, dropped at the end) ---
 
@@ -208,6 +214,8 @@ class Reconciler:
         if self.ws.dialect == "postgresql":
             # One reconciliation of this regulator at a time (a second waits, then merges).
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"reconcile:{self.reg}"})
+            for name, value in SESSION_SETTINGS.items():
+                conn.execute(sa.text(f"SET LOCAL {name} = {value}"))
         for table in TEMP.sorted_tables:
             table.drop(conn, checkfirst=True)
             table.create(conn)
@@ -367,7 +375,6 @@ class Reconciler:
         self._dossier_findings()
         self._entry_findings()
         self._dossier_differences()
-        self._quality_findings()
 
     def _dossier_findings(self) -> None:
         """matched (the dossier found its register entry) or received by the AP but not in the
@@ -382,19 +389,12 @@ class Reconciler:
             .where(self.in_period(d.c.received_at),
                    sa.or_(matched, sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 0))))
 
-    def _entry_finding(self, kind: str, *conditions, hours=None, anchor=None) -> None:
-        e = entry_t
-        self._insert(current_t, sa.select(*self._current(
-            kind, _key(kind, e.c.breach_id), institution=e.c.institution_id,
-            breach=e.c.breach_id, hours=hours, anchor=anchor if anchor is not None else e.c.anchor_at))
-            .where(*conditions))
-
     def _entry_findings(self) -> None:
+        """Every finding about one register entry, in one pass over the entries: the few that
+        have any are set apart with a flag per kind, then written once per kind."""
         e = entry_t
         unmatched = e.c.ap_at.is_(None)
-        # the register says notified, but the AP has no such notification
-        self._entry_finding("register_says_notified_but_ap_missing", e.c.notified_at.is_not(None), unmatched,
-                            self.in_period(e.c.notified_at), anchor=e.c.notified_at)
+        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
         # decided to notify, but nothing was ever sent (and the 72 hours have passed); decisions
         # are looked up (index on the breach) only for entries nobody notified, and the moment
         # of the first one only when the moment of awareness is unknown
@@ -402,23 +402,70 @@ class Reconciler:
         this_breach = sa.and_(yes.c.tenant_id == e.c.institution_id, yes.c.breach_id == e.c.breach_id,
                               yes.c.decided_at.is_not(None))
         decided_at = sa.select(sa.func.min(yes.c.decided_at)).where(this_breach).scalar_subquery()
-        waiting = hours_between(sa.func.coalesce(e.c.aware_at, decided_at), _dt(self.now))
-        self._entry_finding("register_notify_yes_never_sent", e.c.notified_at.is_(None), unmatched,
-                            self.in_period(e.c.anchor_at), sa.exists().where(this_breach),
-                            waiting > LATE_AFTER_HOURS, hours=waiting)
+        waiting_since = sa.func.coalesce(e.c.aware_at, decided_at)
+        waiting = hours_between(waiting_since, _dt(self.now))
         # notified more than 72 hours after awareness without a recorded reason; the moment of
         # notification is when the AP received it, else what the register says
         notified = sa.func.coalesce(e.c.ap_at, e.c.notified_at)
         late = hours_between(e.c.aware_at, notified)
-        self._entry_finding("late_without_reason", notified.is_not(None), e.c.aware_at.is_not(None),
-                            late > LATE_AFTER_HOURS, sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified),
-                            hours=late, anchor=notified)
-        # high risk, but the people affected were not informed (and no Art. 34(3) ground)
         comms = register.communications().subquery("comms")
         told = sa.exists().where(comms.c.tenant_id == e.c.institution_id, comms.c.breach_id == e.c.breach_id)
-        self._entry_finding("high_risk_without_subject_communication", e.c.risk_outcome == "high_risk",
-                            sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
-                            ~told, self.in_period(e.c.anchor_at))
+        quality = sa.and_(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at))
+        checks = {
+            # the register says notified, but the AP has no such notification
+            "register_says_notified_but_ap_missing": sa.and_(
+                e.c.notified_at.is_not(None), unmatched, self.in_period(e.c.notified_at)),
+            "register_notify_yes_never_sent": sa.and_(
+                e.c.notified_at.is_(None), unmatched, self.in_period(e.c.anchor_at), sa.exists().where(this_breach),
+                exceeds_hours(waiting_since, _dt(self.now), LATE_AFTER_HOURS)),
+            "late_without_reason": sa.and_(
+                notified.is_not(None), e.c.aware_at.is_not(None), exceeds_hours(e.c.aware_at, notified, LATE_AFTER_HOURS),
+                sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified)),
+            # high risk, but the people affected were not informed (and no Art. 34(3) ground)
+            "high_risk_without_subject_communication": sa.and_(
+                e.c.risk_outcome == "high_risk",
+                sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
+                sa.not_(told), self.in_period(e.c.anchor_at)),
+            # the quality of settled entries (closed, or older than the grace period)
+            "incomplete_entry": sa.and_(quality, e.c.completeness < 100),
+            "description_too_short": sa.and_(quality, _yes(e.c.description_too_short)),
+            "risk_without_reasoning": sa.and_(quality, _yes(e.c.risk_without_reasoning)),
+            "breach_not_ended": sa.and_(quality, e.c.ended_at.is_(None)),
+            "missing_corrective_measures": sa.and_(quality, sa.not_(_yes(e.c.has_corrective_measure))),
+        }
+        flagged = (
+            sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at, e.c.notified_at,
+                      notified.label("ap_or_register_at"), late.label("late"), waiting.label("waiting"),
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
+            .where(sa.or_(*checks.values()))
+        ).cte("flagged").prefix_with("MATERIALIZED")  # the few entries first (see _dossier_differences)
+        kinds = _codes(list(checks), "kinds")
+        which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
+        # What is missing, from the entry's full quality row (looked up for incomplete entries only).
+        q = register.quality().subquery("q")
+        missing = None
+        for part in ALWAYS:
+            piece = sa.case((_yes(q.c[f"has_{part}"]), ""), else_=f"{part},")
+            missing = piece if missing is None else missing + piece
+        missing = (missing
+                   + sa.case((sa.and_(_yes(q.c.delay_reason_needed), sa.not_(_yes(q.c.has_delay_reason))),
+                              "delay_reason,"), else_="")
+                   + sa.case((sa.and_(_yes(q.c.no_notification_reasoning_needed),
+                                      sa.not_(_yes(q.c.has_no_notification_reasoning))),
+                              "no_notification_reasoning,"), else_=""))
+        missing = (sa.select(sa.func.rtrim(missing, ","))
+                   .where(q.c.tenant_id == flagged.c.institution_id, q.c.breach_id == flagged.c.breach_id)
+                   .scalar_subquery())
+        detail = sa.case((kinds.c.code == "incomplete_entry", missing), else_=sa.cast(sa.null(), sa.String))
+        hours = sa.case((kinds.c.code == "register_notify_yes_never_sent", flagged.c.waiting),
+                        (kinds.c.code == "late_without_reason", flagged.c.late), else_=sa.cast(sa.null(), sa.Float))
+        anchor = sa.case((kinds.c.code == "register_says_notified_but_ap_missing", flagged.c.notified_at),
+                         (kinds.c.code == "late_without_reason", flagged.c.ap_or_register_at),
+                         else_=flagged.c.anchor_at)
+        self._insert(current_t, sa.select(*self._current(
+            kinds.c.code, _key(kinds.c.code, flagged.c.breach_id), institution=flagged.c.institution_id,
+            breach=flagged.c.breach_id, detail=detail, hours=hours, anchor=anchor))
+            .select_from(flagged.join(kinds, sa.true())).where(which))
 
     def _dossier_differences(self) -> None:
         """withdrawn at the AP (and whether the register knows), and the fields in which a
@@ -438,7 +485,7 @@ class Reconciler:
             "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
                                      sa.or_(ap_count < low, ap_count > high)),
             "aware_at": sa.and_(m.c.method != "awareness_type", d.c.aware_at.is_not(None), e.c.aware_at.is_not(None),
-                                sa.func.abs(hours_between(d.c.aware_at, e.c.aware_at)) > AWARENESS_WINDOW_HOURS),
+                                sa.not_(within_hours(e.c.aware_at, d.c.aware_at, AWARENESS_WINDOW_HOURS))),
         }
         # A field can only differ from an entry that was matched (and read).
         checks = {name: sa.and_(e.c.breach_id.is_not(None), condition) for name, condition in checks.items()}
@@ -466,44 +513,6 @@ class Reconciler:
             breach=differing.c.breach_id, method=differing.c.method, detail=detail, anchor=differing.c.received_at))
             .select_from(differing.join(codes, sa.true())).where(which))
 
-    def _quality_findings(self) -> None:
-        e = entry_t
-        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
-        checks = {
-            "incomplete_entry": e.c.completeness < 100,
-            "description_too_short": _yes(e.c.description_too_short),
-            "risk_without_reasoning": _yes(e.c.risk_without_reasoning),
-            "breach_not_ended": e.c.ended_at.is_(None),
-            "missing_corrective_measures": sa.not_(_yes(e.c.has_corrective_measure)),
-        }
-        flagged = (
-            sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at,
-                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .where(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at), sa.or_(*checks.values()))
-        ).subquery("flagged")
-        # What is missing, from the entry's full quality row (read for the flagged entries only).
-        q = register.quality().subquery("q")
-        missing = None
-        for part in ALWAYS:
-            piece = sa.case((_yes(q.c[f"has_{part}"]), ""), else_=f"{part},")
-            missing = piece if missing is None else missing + piece
-        missing = (missing
-                   + sa.case((sa.and_(_yes(q.c.delay_reason_needed), sa.not_(_yes(q.c.has_delay_reason))),
-                              "delay_reason,"), else_="")
-                   + sa.case((sa.and_(_yes(q.c.no_notification_reasoning_needed),
-                                      sa.not_(_yes(q.c.has_no_notification_reasoning))),
-                              "no_notification_reasoning,"), else_=""))
-        kinds = _codes(list(checks), "kinds")
-        which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
-        detail = sa.case((kinds.c.code == "incomplete_entry", sa.func.rtrim(missing, ",")),
-                         else_=sa.cast(sa.null(), sa.String))
-        self._insert(current_t, sa.select(*self._current(
-            kinds.c.code, _key(kinds.c.code, flagged.c.breach_id), institution=flagged.c.institution_id,
-            breach=flagged.c.breach_id, detail=detail, anchor=flagged.c.anchor_at))
-            .select_from(flagged.join(q, sa.and_(q.c.tenant_id == flagged.c.institution_id,
-                                                 q.c.breach_id == flagged.c.breach_id))
-                         .join(kinds, sa.true())).where(which))
-
     # -- 6. per institution: quality summary, notification rates, governance ------------------------
 
     def institution_reviews(self) -> None:
@@ -515,27 +524,27 @@ class Reconciler:
         def count_if(condition):
             return sa.func.sum(sa.case((condition, 1), else_=0))
 
+        # One pass over the entries for both periods (of the entry, of its notification) and
+        # one over the dossiers; institutions with nothing in the period are left out, as before.
+        in_period = self.in_period(e.c.anchor_at)
         quality = {row.institution_id: row for row in self.ws.execute(
-            sa.select(e.c.institution_id, sa.func.count().label("breaches"),
-                      count_if(e.c.completeness == 100).label("complete"),
-                      sa.func.avg(e.c.completeness).label("completeness"),
-                      count_if(sa.and_(settled, _yes(e.c.description_too_short))).label("too_short"),
-                      count_if(sa.and_(settled, _yes(e.c.risk_without_reasoning))).label("no_reasoning"),
-                      count_if(sa.and_(settled, e.c.ended_at.is_(None))).label("not_ended"),
-                      count_if(sa.and_(settled, e.c.has_quality == 1, sa.not_(_yes(e.c.has_corrective_measure))))
-                      .label("no_corrective"))
-            .where(self.in_period(e.c.anchor_at)).group_by(e.c.institution_id))}
-        noted = dict(self.ws.execute(
-            sa.select(e.c.institution_id, sa.func.count()).where(self.in_period(e.c.notified_at))
-            .group_by(e.c.institution_id)).all())
+            sa.select(e.c.institution_id, count_if(in_period).label("breaches"),
+                      count_if(sa.and_(in_period, e.c.completeness == 100)).label("complete"),
+                      sa.func.avg(sa.case((in_period, e.c.completeness))).label("completeness"),
+                      count_if(sa.and_(in_period, settled, _yes(e.c.description_too_short))).label("too_short"),
+                      count_if(sa.and_(in_period, settled, _yes(e.c.risk_without_reasoning))).label("no_reasoning"),
+                      count_if(sa.and_(in_period, settled, e.c.ended_at.is_(None))).label("not_ended"),
+                      count_if(sa.and_(in_period, settled, e.c.has_quality == 1,
+                                       sa.not_(_yes(e.c.has_corrective_measure)))).label("no_corrective"),
+                      count_if(self.in_period(e.c.notified_at)).label("noted"))
+            .where(sa.or_(in_period, self.in_period(e.c.notified_at))).group_by(e.c.institution_id))}
+        noted = {i: row.noted for i, row in quality.items() if row.noted}
+        quality = {i: row for i, row in quality.items() if row.breaches}
         received = dict(self.ws.execute(
             sa.select(dossier_t.c.institution_id, sa.func.count())
-            .where(dossier_t.c.institution_id.is_not(None), self.in_period(dossier_t.c.received_at))
-            .group_by(dossier_t.c.institution_id)).all())
-        totals = self.ws.execute(sa.select(
-            sa.func.count(), sa.func.sum(sa.case((dossier_t.c.institution_id.is_(None), 1), else_=0)))
-            .select_from(dossier_t).where(self.in_period(dossier_t.c.received_at))).one()
-        self.outcome.received, self.outcome.outside_platform = int(totals[0] or 0), int(totals[1] or 0)
+            .where(self.in_period(dossier_t.c.received_at)).group_by(dossier_t.c.institution_id)).all())
+        outside = received.pop(None, 0)  # dossiers of organisations not on the platform
+        self.outcome.received, self.outcome.outside_platform = sum(received.values()) + outside, outside
 
         per_emp, per_cli = {}, {}
         for row in inst_rows:
