@@ -285,9 +285,8 @@ def main() -> None:
         config = {**database.config(), "LEKWIJZER_MODE": "test", "SECRET_KEY": "bench-" + "x" * 40,
                   "JOBS_INLINE": True, "MAIL_BACKEND": "log", "RATELIMIT_STORAGE_URI": "memory://"}
         app = create_app(config)
-        if not args.reuse:
-            with app.app_context():
-                upgrade()
+        with app.app_context():  # also on a kept database: new migrations, policies and grants
+            upgrade()
         superuser_db = admin_url.rsplit("/", 1)[0] + "/" + database.name
         if args.reuse:
             with psycopg.connect(superuser_db) as conn:
