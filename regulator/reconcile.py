@@ -81,7 +81,16 @@ regnote_t = sa.Table(
 match_t = sa.Table(
     "rc_match", TEMP,
     sa.Column("dossier_id", sa.Integer), sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
-    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()), **_tmp)
+    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()),
+    # The dossier's fields that the findings compare with the entry, carried along when the
+    # pair is found, so that no finding about a match has to join the dossiers again.
+    sa.Column("kvk", sa.String(8)), sa.Column("ap_reference", sa.String(64)), sa.Column("ap_aware_at", _when()),
+    sa.Column("ap_incident_type", sa.String(48)), sa.Column("ap_persons_min", sa.Integer),
+    sa.Column("ap_persons_max", sa.Integer), **_tmp)
+# rc_match's copy of the dossier: (column of rc_dossier, column of rc_match)
+CARRIED = [("kvk", "kvk"), ("ap_reference", "ap_reference"), ("aware_at", "ap_aware_at"),
+           ("incident_type", "ap_incident_type"), ("persons_min", "ap_persons_min"),
+           ("persons_max", "ap_persons_max")]
 # The quality flags the findings test on every entry (the others are read only for the few
 # incomplete entries, to say what is missing).
 QUALITY_FLAGS = ["has_corrective_measure", "has_delay_reason", "description_too_short", "risk_without_reasoning"]
@@ -153,6 +162,11 @@ def _key(*parts):
 def _codes(codes: list[str], name: str):
     """A tiny table of codes (SELECT 'a' UNION ALL SELECT 'b' …) to cross join with."""
     return sa.union_all(*[sa.select(sa.literal(code, sa.String(48)).label("code")) for code in codes]).subquery(name)
+
+
+def _carried(d):
+    """The dossier's columns that a match carries (labelled as in rc_match)."""
+    return [d.c[source].label(name) for source, name in CARRIED]
 
 
 def _dt(value: datetime):
@@ -273,25 +287,27 @@ class Reconciler:
         refs = register.notifications().subquery("refs")
         cand = (
             sa.select(d.c.id.label("dossier_id"), refs.c.tenant_id.label("institution_id"), refs.c.breach_id,
-                      d.c.received_at,
+                      d.c.received_at, *_carried(d),
                       sa.func.row_number().over(partition_by=d.c.id, order_by=refs.c.breach_id).label("pos"))
             .select_from(d.join(refs, sa.and_(refs.c.tenant_id == d.c.institution_id,
                                               refs.c.ap_reference == d.c.ap_reference)))
         ).subquery("cand")
         select = sa.select(cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, sa.literal("reference"),
-                           cand.c.received_at).where(cand.c.pos == 1)
+                           cand.c.received_at, *[cand.c[name] for _, name in CARRIED]).where(cand.c.pos == 1)
         return self._insert(match_t, select)
 
     def _mutual_nearest(self, cand, method: str) -> int:
         ranked = sa.select(
             cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, cand.c.received_at,
+            *[cand.c[name] for _, name in CARRIED],
             sa.func.row_number().over(partition_by=cand.c.dossier_id,
                                       order_by=(cand.c.dist, cand.c.institution_id, cand.c.breach_id)).label("a"),
             sa.func.row_number().over(partition_by=(cand.c.institution_id, cand.c.breach_id),
                                       order_by=(cand.c.dist, cand.c.dossier_id)).label("b"),
         ).subquery("ranked")
         select = sa.select(ranked.c.dossier_id, ranked.c.institution_id, ranked.c.breach_id, sa.literal(method),
-                           ranked.c.received_at).where(ranked.c.a == 1, ranked.c.b == 1)
+                           ranked.c.received_at, *[ranked.c[name] for _, name in CARRIED]
+                           ).where(ranked.c.a == 1, ranked.c.b == 1)
         return self._insert(match_t, select)
 
     def match_by_time(self) -> int:
@@ -300,7 +316,7 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             cand = (
                 sa.select(d.c.id.label("dossier_id"), r.c.institution_id, r.c.breach_id, d.c.received_at,
-                          sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
+                          *_carried(d), sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
                 .select_from(d.join(r, sa.and_(r.c.institution_id == d.c.institution_id,
                                                within_hours(r.c.notified_at, d.c.received_at, TIME_WINDOW_HOURS))))
                 .where(self._unmatched_dossier(d), self._unmatched_entry(r.c.institution_id, r.c.breach_id))
@@ -318,7 +334,7 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             cand = (
                 sa.select(d.c.id.label("dossier_id"), b.c.tenant_id.label("institution_id"),
-                          b.c.id.label("breach_id"), d.c.received_at,
+                          b.c.id.label("breach_id"), d.c.received_at, *_carried(d),
                           sa.func.abs(hours_between(d.c.aware_at, b.c.aware_at)).label("dist"))
                 .select_from(d.join(b, sa.and_(b.c.tenant_id == d.c.institution_id,
                                                b.c.incident_type == d.c.incident_type,
@@ -469,38 +485,47 @@ class Reconciler:
 
     def _dossier_differences(self) -> None:
         """withdrawn at the AP (and whether the register knows), and the fields in which a
-        matched dossier and its register entry differ: one pass over dossier, match and entry,
-        then once per kind of finding for the few dossiers that have any."""
+        matched dossier and its register entry differ: one pass over the matches beside their
+        entries, then once per kind of finding for the few that have any."""
         d, m, e = dossier_t, match_t, entry_t
-        ap_count = sa.func.coalesce(d.c.persons_max, d.c.persons_min)
+        ap_count = sa.func.coalesce(m.c.ap_persons_max, m.c.ap_persons_min)
         low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
         high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
-        withdrawn = sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 1)
         checks = {
             "reference": sa.or_(m.c.method == "time_window",
                                 sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
             "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
-            "incident_type": sa.and_(d.c.incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
-                                     d.c.incident_type != e.c.incident_type),
+            "incident_type": sa.and_(m.c.ap_incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
+                                     m.c.ap_incident_type != e.c.incident_type),
             "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
                                      sa.or_(ap_count < low, ap_count > high)),
-            "aware_at": sa.and_(m.c.method != "awareness_type", d.c.aware_at.is_not(None), e.c.aware_at.is_not(None),
-                                sa.not_(within_hours(e.c.aware_at, d.c.aware_at, AWARENESS_WINDOW_HOURS))),
+            "aware_at": sa.and_(m.c.method != "awareness_type", m.c.ap_aware_at.is_not(None),
+                                e.c.aware_at.is_not(None),
+                                sa.not_(within_hours(e.c.aware_at, m.c.ap_aware_at, AWARENESS_WINDOW_HOURS))),
         }
-        # A field can only differ from an entry that was matched (and read).
-        checks = {name: sa.and_(e.c.breach_id.is_not(None), condition) for name, condition in checks.items()}
-        flags = {"withdrawn": withdrawn, **checks}
-        differing = (
+        flags = ["withdrawn", *checks]
+        no = sa.literal(0)
+        # withdrawn: the (few) withdrawn dossiers, matched or not
+        withdrawn = (
             sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
                       sa.case((m.c.breach_id.is_(None), "not_matched"),
                               (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"),
                               else_="not_in_register").label("withdrawn_detail"),
-                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in flags.items()])
+                      sa.literal(1).label("x_withdrawn"), *[no.label(f"x_{name}") for name in checks])
             .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id).outerjoin(
                 e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
-            .where(sa.or_(*flags.values()), self.in_period(d.c.received_at))
-        ).cte("differing").prefix_with("MATERIALIZED")  # the few rows first, then once per kind: the
-        # planner cannot estimate that filter and otherwise multiplies every dossier by the kinds
+            .where(d.c.institution_id.is_not(None), d.c.withdrawn == 1, self.in_period(d.c.received_at)))
+        # field mismatches: every match beside its entry (the match carries the dossier's fields)
+        mismatched = (
+            sa.select(m.c.institution_id, m.c.kvk, m.c.ap_reference, m.c.received_at, m.c.breach_id, m.c.method,
+                      sa.cast(sa.null(), sa.String).label("withdrawn_detail"), no.label("x_withdrawn"),
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
+            .select_from(m.join(e, sa.and_(e.c.institution_id == m.c.institution_id,
+                                           e.c.breach_id == m.c.breach_id)))
+            .where(sa.or_(*checks.values()), self.in_period(m.c.received_at)))
+        differing = sa.union_all(withdrawn, mismatched).cte("differing").prefix_with("MATERIALIZED")
+        # (the few rows first, then once per kind: the planner cannot estimate that filter and
+        # otherwise multiplies every match by the kinds)
         codes = _codes(list(flags), "codes")
         which = sa.case(*[(codes.c.code == name, differing.c[f"x_{name}"] == 1) for name in flags], else_=sa.false())
         is_withdrawn = codes.c.code == "withdrawn"
