@@ -354,7 +354,10 @@ class Reconciler:
         self._analyze(match_t)
         self.match_by_time()
         self.match_by_awareness()
-        self._analyze(match_t)
+        # No second ANALYZE: the statistics from after the reference stage still describe
+        # rc_match (the later stages add a few per cent), and with them the planner reads
+        # dossiers and matches in dossier order (a merge join) instead of hashing a million
+        # matches for the findings (1.1 s against 2.2 s at a million rows).
 
     # -- 4. one row per register entry with everything the findings need -----------------------
 
