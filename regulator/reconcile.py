@@ -385,8 +385,9 @@ class Reconciler:
                          .outerjoin(first_ap, same(first_ap, "institution_id")))
             .where(self.scoped(b.c.tenant_id))
         )
+        # No ANALYZE: every later read of rc_entry is a full pass or a hash join whatever its
+        # statistics say (measured: the plans are the same without them).
         self._insert(entry_t, select)
-        self._analyze(entry_t)
 
     # -- 5. this run's findings ------------------------------------------------------------------
 
@@ -565,7 +566,8 @@ class Reconciler:
                       count_if(sa.and_(in_period, settled, e.c.has_quality == 1,
                                        sa.not_(_yes(e.c.has_corrective_measure)))).label("no_corrective"),
                       count_if(self.in_period(e.c.notified_at)).label("noted"))
-            .where(sa.or_(in_period, self.in_period(e.c.notified_at))).group_by(e.c.institution_id))}
+            .group_by(e.c.institution_id))}  # no WHERE: an OR of periods makes the planner expect
+        # a few rows and sort a million; all entries are counted conditionally instead
         noted = {i: row.noted for i, row in quality.items() if row.noted}
         quality = {i: row for i, row in quality.items() if row.breaches}
         received = dict(self.ws.execute(
