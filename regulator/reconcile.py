@@ -13,13 +13,15 @@ number of rows — no Python loop over notifications or register entries:
    |notified − received| ≤ 24 h; (c) the organisation, |aware − aware| ≤ 48 h and the
    same type of incident. Stages (b) and (c) take mutual nearest pairs, in rounds while
    they find new pairs, so one dossier never claims two entries or the other way round;
-4. *entries*: one join of every register entry with its quality flags, its notifications,
-   its match, its board decision and its communications — so that each finding after
-   that is a filtered scan, not another join;
-5. every finding as INSERT … SELECT into this run's findings;
-6. one LEFT JOIN of this run's findings with the kept ones, then the differences only:
-   new findings inserted, resolved ones that reappear reopened, changed ones updated,
-   open ones that no longer appear resolved. History survives runs.
+4. *entries*: one join of every register entry with its quality flags, its notifications
+   and its match — so that each finding after that is a filtered scan, not another join
+   (board decisions and communications, which one finding each needs for a few entries,
+   are looked up by that finding);
+5. every finding as INSERT … SELECT into this run's findings, several kinds per pass
+   where they read the same rows;
+6. one FULL JOIN of this run's findings with the kept ones that keeps only the
+   differences: new findings inserted, resolved ones that reappear reopened, changed ones
+   updated, open ones that no longer appear resolved. History survives runs.
 
 Register entries are read only through `tenants.oversight.register` (columns released
 for oversight). What needs text (was a delay reason written?) comes from
@@ -39,7 +41,7 @@ from tenants.oversight import register, workspace
 from tenants.oversight.governance import governance_for
 from tenants.oversight.models import InstitutionReview, ReconciliationFinding
 from tenants.oversight.quality import ALWAYS
-from tenants.oversight.sqlfuncs import hours_between, new_uuid, within_hours
+from tenants.oversight.sqlfuncs import exceeds_hours, hours_between, new_uuid, within_hours
 
 from .models import ReceivedNotification, ReconciliationRun
 
@@ -50,6 +52,12 @@ GRACE = timedelta(days=30)  # quality findings only for entries older than this 
 MIN_INSTITUTIONS_FOR_DECILE = 5
 MAX_ROUNDS = 20  # mutual-nearest rounds; each round takes at least one pair per tie group
 INSTITUTION_LEVEL = ("policy_stale", "policy_fg_decides", "no_board_report", "under_reporting")
+
+# Settings of the job's transaction on PostgreSQL (bench/reconcile_bench.py gives its bare
+# join the same, so that the two stay comparable). No JIT compilation: each statement reads
+# every row once, and compiling the large plans (inlining, optimising: ~0.5 s each, 1.5 s a
+# run at a million rows) never paid back.
+SESSION_SETTINGS = {"jit": "off"}
 
 # --- the run's temporary tables (the regulator's own working data, dropped at the end) ---
 
@@ -73,7 +81,16 @@ regnote_t = sa.Table(
 match_t = sa.Table(
     "rc_match", TEMP,
     sa.Column("dossier_id", sa.Integer), sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
-    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()), **_tmp)
+    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()),
+    # The dossier's fields that the findings compare with the entry, carried along when the
+    # pair is found, so that no finding about a match has to join the dossiers again.
+    sa.Column("kvk", sa.String(8)), sa.Column("ap_reference", sa.String(64)), sa.Column("ap_aware_at", _when()),
+    sa.Column("ap_incident_type", sa.String(48)), sa.Column("ap_persons_min", sa.Integer),
+    sa.Column("ap_persons_max", sa.Integer), **_tmp)
+# rc_match's copy of the dossier: (column of rc_dossier, column of rc_match)
+CARRIED = [("kvk", "kvk"), ("ap_reference", "ap_reference"), ("aware_at", "ap_aware_at"),
+           ("incident_type", "ap_incident_type"), ("persons_min", "ap_persons_min"),
+           ("persons_max", "ap_persons_max")]
 # The quality flags the findings test on every entry (the others are read only for the few
 # incomplete entries, to say what is missing).
 QUALITY_FLAGS = ["has_corrective_measure", "has_delay_reason", "description_too_short", "risk_without_reasoning"]
@@ -84,7 +101,7 @@ entry_t = sa.Table(
     sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
     sa.Column("risk_outcome", sa.String(48)), sa.Column("subject_status", sa.String(48)),
     sa.Column("ended_at", _when()), sa.Column("notified_at", _when()), sa.Column("reg_withdrawn", sa.Integer),
-    sa.Column("ap_at", _when()), sa.Column("decided_yes_at", _when()), sa.Column("communicated", sa.Integer),
+    sa.Column("ap_at", _when()),
     sa.Column("has_quality", sa.Integer), sa.Column("completeness", sa.Integer),
     *[sa.Column(name, _flag) for name in QUALITY_FLAGS], **_tmp)
 current_t = sa.Table(
@@ -101,17 +118,15 @@ diff_t = sa.Table(
 ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at")
 
 # Created after the tables are filled (faster than maintaining them row by row).
+# Only where a plan uses them: the range join of the time stage. Equality joins on (institution,
+# reference) or (institution, breach) are hash joins on PostgreSQL (SQLite indexes them itself).
 TEMP_INDEXES = [
-    ("rc_dossier_inst_ref", "rc_dossier", "institution_id, ap_reference"),
-    ("rc_regnote_breach", "rc_regnote", "institution_id, breach_id"),
     ("rc_regnote_time", "rc_regnote", "institution_id, notified_at"),
 ]
 MATCH_INDEXES = [
     ("rc_match_dossier", "rc_match", "dossier_id"),
     ("rc_match_breach", "rc_match", "institution_id, breach_id"),
 ]
-ENTRY_INDEXES = [("rc_entry_breach", "rc_entry", "institution_id, breach_id")]
-DIFF_INDEXES = [("rc_diff_kept", "rc_diff", "kept_id")]
 
 
 @dataclass
@@ -147,6 +162,11 @@ def _key(*parts):
 def _codes(codes: list[str], name: str):
     """A tiny table of codes (SELECT 'a' UNION ALL SELECT 'b' …) to cross join with."""
     return sa.union_all(*[sa.select(sa.literal(code, sa.String(48)).label("code")) for code in codes]).subquery(name)
+
+
+def _carried(d):
+    """The dossier's columns that a match carries (labelled as in rc_match)."""
+    return [d.c[source].label(name) for source, name in CARRIED]
 
 
 def _dt(value: datetime):
@@ -208,6 +228,8 @@ class Reconciler:
         if self.ws.dialect == "postgresql":
             # One reconciliation of this regulator at a time (a second waits, then merges).
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"reconcile:{self.reg}"})
+            for name, value in SESSION_SETTINGS.items():
+                conn.execute(sa.text(f"SET LOCAL {name} = {value}"))
         for table in TEMP.sorted_tables:
             table.drop(conn, checkfirst=True)
             table.create(conn)
@@ -259,29 +281,33 @@ class Reconciler:
 
     def match_by_reference(self) -> int:
         d = dossier_t
-        notes = register.notifications().subquery("n")
-        refs = sa.select(notes.c.tenant_id, notes.c.ap_reference, notes.c.breach_id).distinct().subquery("refs")
+        # Straight onto the register's notifications: an entry that carries the reference on
+        # several notifications appears several times, but only the first row per dossier is
+        # kept, so de-duplicating first (a pass over every notification) would buy nothing.
+        refs = register.notifications().subquery("refs")
         cand = (
             sa.select(d.c.id.label("dossier_id"), refs.c.tenant_id.label("institution_id"), refs.c.breach_id,
-                      d.c.received_at,
+                      d.c.received_at, *_carried(d),
                       sa.func.row_number().over(partition_by=d.c.id, order_by=refs.c.breach_id).label("pos"))
             .select_from(d.join(refs, sa.and_(refs.c.tenant_id == d.c.institution_id,
                                               refs.c.ap_reference == d.c.ap_reference)))
         ).subquery("cand")
         select = sa.select(cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, sa.literal("reference"),
-                           cand.c.received_at).where(cand.c.pos == 1)
+                           cand.c.received_at, *[cand.c[name] for _, name in CARRIED]).where(cand.c.pos == 1)
         return self._insert(match_t, select)
 
     def _mutual_nearest(self, cand, method: str) -> int:
         ranked = sa.select(
             cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, cand.c.received_at,
+            *[cand.c[name] for _, name in CARRIED],
             sa.func.row_number().over(partition_by=cand.c.dossier_id,
                                       order_by=(cand.c.dist, cand.c.institution_id, cand.c.breach_id)).label("a"),
             sa.func.row_number().over(partition_by=(cand.c.institution_id, cand.c.breach_id),
                                       order_by=(cand.c.dist, cand.c.dossier_id)).label("b"),
         ).subquery("ranked")
         select = sa.select(ranked.c.dossier_id, ranked.c.institution_id, ranked.c.breach_id, sa.literal(method),
-                           ranked.c.received_at).where(ranked.c.a == 1, ranked.c.b == 1)
+                           ranked.c.received_at, *[ranked.c[name] for _, name in CARRIED]
+                           ).where(ranked.c.a == 1, ranked.c.b == 1)
         return self._insert(match_t, select)
 
     def match_by_time(self) -> int:
@@ -290,7 +316,7 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             cand = (
                 sa.select(d.c.id.label("dossier_id"), r.c.institution_id, r.c.breach_id, d.c.received_at,
-                          sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
+                          *_carried(d), sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
                 .select_from(d.join(r, sa.and_(r.c.institution_id == d.c.institution_id,
                                                within_hours(r.c.notified_at, d.c.received_at, TIME_WINDOW_HOURS))))
                 .where(self._unmatched_dossier(d), self._unmatched_entry(r.c.institution_id, r.c.breach_id))
@@ -308,7 +334,7 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             cand = (
                 sa.select(d.c.id.label("dossier_id"), b.c.tenant_id.label("institution_id"),
-                          b.c.id.label("breach_id"), d.c.received_at,
+                          b.c.id.label("breach_id"), d.c.received_at, *_carried(d),
                           sa.func.abs(hours_between(d.c.aware_at, b.c.aware_at)).label("dist"))
                 .select_from(d.join(b, sa.and_(b.c.tenant_id == d.c.institution_id,
                                                b.c.incident_type == d.c.incident_type,
@@ -328,7 +354,10 @@ class Reconciler:
         self._analyze(match_t)
         self.match_by_time()
         self.match_by_awareness()
-        self._analyze(match_t)
+        # No second ANALYZE: the statistics from after the reference stage still describe
+        # rc_match (the later stages add a few per cent), and with them the planner reads
+        # dossiers and matches in dossier order (a merge join) instead of hashing a million
+        # matches for the findings (1.1 s against 2.2 s at a million rows).
 
     # -- 4. one row per register entry with everything the findings need -----------------------
 
@@ -338,12 +367,9 @@ class Reconciler:
         r, m = regnote_t, match_t
         first_ap = (sa.select(m.c.institution_id, m.c.breach_id, sa.func.min(m.c.received_at).label("at"))
                     .group_by(m.c.institution_id, m.c.breach_id).subquery("first_ap"))
-        yes = register.notify_decisions(True).subquery("yes")
-        decided = (sa.select(yes.c.tenant_id, yes.c.breach_id, sa.func.min(yes.c.decided_at).label("at"))
-                   .group_by(yes.c.tenant_id, yes.c.breach_id).subquery("decided"))
-        comms = register.communications().subquery("comms")
-        told = (sa.select(comms.c.tenant_id, comms.c.breach_id).group_by(comms.c.tenant_id, comms.c.breach_id)
-                .subquery("told"))
+        # Board decisions and communications are not joined here: each is needed by one finding
+        # about a few entries (never notified; high risk), which looks them up itself — joining
+        # them to every entry cost a pass and a hash of a million rows each.
 
         def same(sub, tenant="tenant_id"):
             return sa.and_(sub.c[tenant] == b.c.tenant_id, sub.c.breach_id == b.c.id)
@@ -353,133 +379,89 @@ class Reconciler:
                 b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
                 b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
                 b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn, first_ap.c.at,
-                decided.c.at, sa.case((told.c.breach_id.is_not(None), 1), else_=0),
                 sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
                 *[q.c[name] for name in QUALITY_FLAGS])
             .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id"))
-                         .outerjoin(first_ap, same(first_ap, "institution_id")).outerjoin(decided, same(decided))
-                         .outerjoin(told, same(told)))
+                         .outerjoin(first_ap, same(first_ap, "institution_id")))
             .where(self.scoped(b.c.tenant_id))
         )
+        # No ANALYZE: every later read of rc_entry is a full pass or a hash join whatever its
+        # statistics say (measured: the plans are the same without them).
         self._insert(entry_t, select)
-        self.index(ENTRY_INDEXES)
-        self._analyze(entry_t)
 
     # -- 5. this run's findings ------------------------------------------------------------------
 
     def findings(self) -> None:
-        d, m, e = dossier_t, match_t, entry_t
-        in_scope = d.c.institution_id.is_not(None)
+        self._dossier_findings()
+        self._entry_findings()
+        self._dossier_differences()
 
-        # matched: one per dossier that found its register entry
-        self._insert(current_t, sa.select(*self._current(
-            "matched", _key("matched", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
-            .select_from(d.join(m, m.c.dossier_id == d.c.id)).where(self.in_period(d.c.received_at)))
-
-        # received by the AP but not in the register (an Art. 33(5) gap)
-        kind = "ap_received_but_not_in_register"
+    def _dossier_findings(self) -> None:
+        """matched (the dossier found its register entry) or received by the AP but not in the
+        register (an Art. 33(5) gap): at most one of the two per dossier, so one pass."""
+        d, m = dossier_t, match_t
+        matched = m.c.dossier_id.is_not(None)
+        kind = sa.case((matched, "matched"), else_="ap_received_but_not_in_register")
         self._insert(current_t, sa.select(*self._current(
             kind, _key(kind, d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, anchor=d.c.received_at))
-            .where(in_scope, d.c.withdrawn == 0, self._unmatched_dossier(d), self.in_period(d.c.received_at)))
-
-        # withdrawn at the AP, and whether the register knows
-        detail = sa.case((m.c.breach_id.is_(None), "not_matched"),
-                         (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"), else_="not_in_register")
-        self._insert(current_t, sa.select(*self._current(
-            "withdrawn", _key("withdrawn", d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, detail=detail,
-            anchor=d.c.received_at))
-            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id)
-                         .outerjoin(e, sa.and_(e.c.institution_id == m.c.institution_id,
-                                               e.c.breach_id == m.c.breach_id)))
-            .where(in_scope, d.c.withdrawn == 1, self.in_period(d.c.received_at)))
-
-        self._entry_findings()
-        self._field_mismatches()
-        self._quality_findings()
-
-    def _entry_finding(self, kind: str, *conditions, hours=None, anchor=None) -> None:
-        e = entry_t
-        self._insert(current_t, sa.select(*self._current(
-            kind, _key(kind, e.c.breach_id), institution=e.c.institution_id,
-            breach=e.c.breach_id, hours=hours, anchor=anchor if anchor is not None else e.c.anchor_at))
-            .where(*conditions))
+            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
+            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id))
+            .where(self.in_period(d.c.received_at),
+                   sa.or_(matched, sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 0))))
 
     def _entry_findings(self) -> None:
+        """Every finding about one register entry, in one pass over the entries: the few that
+        have any are set apart with a flag per kind, then written once per kind."""
         e = entry_t
         unmatched = e.c.ap_at.is_(None)
-        # the register says notified, but the AP has no such notification
-        self._entry_finding("register_says_notified_but_ap_missing", e.c.notified_at.is_not(None), unmatched,
-                            self.in_period(e.c.notified_at), anchor=e.c.notified_at)
-        # decided to notify, but nothing was ever sent (and the 72 hours have passed)
-        waiting = hours_between(sa.func.coalesce(e.c.aware_at, e.c.decided_yes_at), _dt(self.now))
-        self._entry_finding("register_notify_yes_never_sent", e.c.decided_yes_at.is_not(None),
-                            e.c.notified_at.is_(None), unmatched, waiting > LATE_AFTER_HOURS,
-                            self.in_period(e.c.anchor_at), hours=waiting)
+        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
+        # decided to notify, but nothing was ever sent (and the 72 hours have passed); decisions
+        # are looked up (index on the breach) only for entries nobody notified, and the moment
+        # of the first one only when the moment of awareness is unknown
+        yes = register.notify_decisions(True).subquery("yes")
+        this_breach = sa.and_(yes.c.tenant_id == e.c.institution_id, yes.c.breach_id == e.c.breach_id,
+                              yes.c.decided_at.is_not(None))
+        decided_at = sa.select(sa.func.min(yes.c.decided_at)).where(this_breach).scalar_subquery()
+        waiting_since = sa.func.coalesce(e.c.aware_at, decided_at)
+        waiting = hours_between(waiting_since, _dt(self.now))
         # notified more than 72 hours after awareness without a recorded reason; the moment of
         # notification is when the AP received it, else what the register says
         notified = sa.func.coalesce(e.c.ap_at, e.c.notified_at)
         late = hours_between(e.c.aware_at, notified)
-        self._entry_finding("late_without_reason", notified.is_not(None), e.c.aware_at.is_not(None),
-                            late > LATE_AFTER_HOURS, sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified),
-                            hours=late, anchor=notified)
-        # high risk, but the people affected were not informed (and no Art. 34(3) ground)
-        self._entry_finding("high_risk_without_subject_communication", e.c.risk_outcome == "high_risk",
-                            sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
-                            e.c.communicated == 0, self.in_period(e.c.anchor_at))
-
-    def _field_mismatches(self) -> None:
-        d, m, e = dossier_t, match_t, entry_t
-        ap_count = sa.func.coalesce(d.c.persons_max, d.c.persons_min)
-        low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
-        high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
+        comms = register.communications().subquery("comms")
+        told = sa.exists().where(comms.c.tenant_id == e.c.institution_id, comms.c.breach_id == e.c.breach_id)
+        quality = sa.and_(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at))
         checks = {
-            "reference": sa.or_(m.c.method == "time_window",
-                                sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
-            "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
-            "incident_type": sa.and_(d.c.incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
-                                     d.c.incident_type != e.c.incident_type),
-            "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
-                                     sa.or_(ap_count < low, ap_count > high)),
-            "aware_at": sa.and_(m.c.method != "awareness_type", d.c.aware_at.is_not(None), e.c.aware_at.is_not(None),
-                                sa.func.abs(hours_between(d.c.aware_at, e.c.aware_at)) > AWARENESS_WINDOW_HOURS),
-        }
-        # Only the matches where something differs, then once per kind of difference.
-        differing = (
-            sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
-                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .select_from(d.join(m, m.c.dossier_id == d.c.id).join(
-                e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
-            .where(sa.or_(*checks.values()), self.in_period(d.c.received_at))
-        ).subquery("differing")
-        details = _codes(list(checks), "details")
-        which = sa.case(*[(details.c.code == name, differing.c[f"x_{name}"] == 1) for name in checks],
-                        else_=sa.false())
-        self._insert(current_t, sa.select(*self._current(
-            "field_mismatch", _key("field_mismatch", differing.c.kvk, differing.c.ap_reference, details.c.code),
-            institution=differing.c.institution_id, reference=differing.c.ap_reference,
-            breach=differing.c.breach_id, method=differing.c.method, detail=details.c.code,
-            anchor=differing.c.received_at))
-            .select_from(differing.join(details, sa.true())).where(which))
-
-    def _quality_findings(self) -> None:
-        e = entry_t
-        settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
-        checks = {
-            "incomplete_entry": e.c.completeness < 100,
-            "description_too_short": _yes(e.c.description_too_short),
-            "risk_without_reasoning": _yes(e.c.risk_without_reasoning),
-            "breach_not_ended": e.c.ended_at.is_(None),
-            "missing_corrective_measures": sa.not_(_yes(e.c.has_corrective_measure)),
+            # the register says notified, but the AP has no such notification
+            "register_says_notified_but_ap_missing": sa.and_(
+                e.c.notified_at.is_not(None), unmatched, self.in_period(e.c.notified_at)),
+            "register_notify_yes_never_sent": sa.and_(
+                e.c.notified_at.is_(None), unmatched, self.in_period(e.c.anchor_at), sa.exists().where(this_breach),
+                exceeds_hours(waiting_since, _dt(self.now), LATE_AFTER_HOURS)),
+            "late_without_reason": sa.and_(
+                notified.is_not(None), e.c.aware_at.is_not(None), exceeds_hours(e.c.aware_at, notified, LATE_AFTER_HOURS),
+                sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified)),
+            # high risk, but the people affected were not informed (and no Art. 34(3) ground)
+            "high_risk_without_subject_communication": sa.and_(
+                e.c.risk_outcome == "high_risk",
+                sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
+                sa.not_(told), self.in_period(e.c.anchor_at)),
+            # the quality of settled entries (closed, or older than the grace period)
+            "incomplete_entry": sa.and_(quality, e.c.completeness < 100),
+            "description_too_short": sa.and_(quality, _yes(e.c.description_too_short)),
+            "risk_without_reasoning": sa.and_(quality, _yes(e.c.risk_without_reasoning)),
+            "breach_not_ended": sa.and_(quality, e.c.ended_at.is_(None)),
+            "missing_corrective_measures": sa.and_(quality, sa.not_(_yes(e.c.has_corrective_measure))),
         }
         flagged = (
-            sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at,
+            sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at, e.c.notified_at,
+                      notified.label("ap_or_register_at"), late.label("late"), waiting.label("waiting"),
                       *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .where(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at), sa.or_(*checks.values()))
-        ).subquery("flagged")
-        # What is missing, from the entry's full quality row (read for the flagged entries only).
+            .where(sa.or_(*checks.values()))
+        ).cte("flagged").prefix_with("MATERIALIZED")  # the few entries first (see _dossier_differences)
+        kinds = _codes(list(checks), "kinds")
+        which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
+        # What is missing, from the entry's full quality row (looked up for incomplete entries only).
         q = register.quality().subquery("q")
         missing = None
         for part in ALWAYS:
@@ -491,16 +473,74 @@ class Reconciler:
                    + sa.case((sa.and_(_yes(q.c.no_notification_reasoning_needed),
                                       sa.not_(_yes(q.c.has_no_notification_reasoning))),
                               "no_notification_reasoning,"), else_=""))
-        kinds = _codes(list(checks), "kinds")
-        which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
-        detail = sa.case((kinds.c.code == "incomplete_entry", sa.func.rtrim(missing, ",")),
-                         else_=sa.cast(sa.null(), sa.String))
+        missing = (sa.select(sa.func.rtrim(missing, ","))
+                   .where(q.c.tenant_id == flagged.c.institution_id, q.c.breach_id == flagged.c.breach_id)
+                   .scalar_subquery())
+        detail = sa.case((kinds.c.code == "incomplete_entry", missing), else_=sa.cast(sa.null(), sa.String))
+        hours = sa.case((kinds.c.code == "register_notify_yes_never_sent", flagged.c.waiting),
+                        (kinds.c.code == "late_without_reason", flagged.c.late), else_=sa.cast(sa.null(), sa.Float))
+        anchor = sa.case((kinds.c.code == "register_says_notified_but_ap_missing", flagged.c.notified_at),
+                         (kinds.c.code == "late_without_reason", flagged.c.ap_or_register_at),
+                         else_=flagged.c.anchor_at)
         self._insert(current_t, sa.select(*self._current(
             kinds.c.code, _key(kinds.c.code, flagged.c.breach_id), institution=flagged.c.institution_id,
-            breach=flagged.c.breach_id, detail=detail, anchor=flagged.c.anchor_at))
-            .select_from(flagged.join(q, sa.and_(q.c.tenant_id == flagged.c.institution_id,
-                                                 q.c.breach_id == flagged.c.breach_id))
-                         .join(kinds, sa.true())).where(which))
+            breach=flagged.c.breach_id, detail=detail, hours=hours, anchor=anchor))
+            .select_from(flagged.join(kinds, sa.true())).where(which))
+
+    def _dossier_differences(self) -> None:
+        """withdrawn at the AP (and whether the register knows), and the fields in which a
+        matched dossier and its register entry differ: one pass over the matches beside their
+        entries, then once per kind of finding for the few that have any."""
+        d, m, e = dossier_t, match_t, entry_t
+        ap_count = sa.func.coalesce(m.c.ap_persons_max, m.c.ap_persons_min)
+        low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
+        high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
+        checks = {
+            "reference": sa.or_(m.c.method == "time_window",
+                                sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
+            "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
+            "incident_type": sa.and_(m.c.ap_incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
+                                     m.c.ap_incident_type != e.c.incident_type),
+            "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
+                                     sa.or_(ap_count < low, ap_count > high)),
+            "aware_at": sa.and_(m.c.method != "awareness_type", m.c.ap_aware_at.is_not(None),
+                                e.c.aware_at.is_not(None),
+                                sa.not_(within_hours(e.c.aware_at, m.c.ap_aware_at, AWARENESS_WINDOW_HOURS))),
+        }
+        flags = ["withdrawn", *checks]
+        no = sa.literal(0)
+        # withdrawn: the (few) withdrawn dossiers, matched or not
+        withdrawn = (
+            sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
+                      sa.case((m.c.breach_id.is_(None), "not_matched"),
+                              (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"),
+                              else_="not_in_register").label("withdrawn_detail"),
+                      sa.literal(1).label("x_withdrawn"), *[no.label(f"x_{name}") for name in checks])
+            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id).outerjoin(
+                e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
+            .where(d.c.institution_id.is_not(None), d.c.withdrawn == 1, self.in_period(d.c.received_at)))
+        # field mismatches: every match beside its entry (the match carries the dossier's fields)
+        mismatched = (
+            sa.select(m.c.institution_id, m.c.kvk, m.c.ap_reference, m.c.received_at, m.c.breach_id, m.c.method,
+                      sa.cast(sa.null(), sa.String).label("withdrawn_detail"), no.label("x_withdrawn"),
+                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
+            .select_from(m.join(e, sa.and_(e.c.institution_id == m.c.institution_id,
+                                           e.c.breach_id == m.c.breach_id)))
+            .where(sa.or_(*checks.values()), self.in_period(m.c.received_at)))
+        differing = sa.union_all(withdrawn, mismatched).cte("differing").prefix_with("MATERIALIZED")
+        # (the few rows first, then once per kind: the planner cannot estimate that filter and
+        # otherwise multiplies every match by the kinds)
+        codes = _codes(list(flags), "codes")
+        which = sa.case(*[(codes.c.code == name, differing.c[f"x_{name}"] == 1) for name in flags], else_=sa.false())
+        is_withdrawn = codes.c.code == "withdrawn"
+        kind = sa.case((is_withdrawn, "withdrawn"), else_="field_mismatch")
+        key = sa.case((is_withdrawn, _key("withdrawn", differing.c.kvk, differing.c.ap_reference)),
+                      else_=_key("field_mismatch", differing.c.kvk, differing.c.ap_reference, codes.c.code))
+        detail = sa.case((is_withdrawn, differing.c.withdrawn_detail), else_=codes.c.code)
+        self._insert(current_t, sa.select(*self._current(
+            kind, key, institution=differing.c.institution_id, reference=differing.c.ap_reference,
+            breach=differing.c.breach_id, method=differing.c.method, detail=detail, anchor=differing.c.received_at))
+            .select_from(differing.join(codes, sa.true())).where(which))
 
     # -- 6. per institution: quality summary, notification rates, governance ------------------------
 
@@ -513,27 +553,28 @@ class Reconciler:
         def count_if(condition):
             return sa.func.sum(sa.case((condition, 1), else_=0))
 
+        # One pass over the entries for both periods (of the entry, of its notification) and
+        # one over the dossiers; institutions with nothing in the period are left out, as before.
+        in_period = self.in_period(e.c.anchor_at)
         quality = {row.institution_id: row for row in self.ws.execute(
-            sa.select(e.c.institution_id, sa.func.count().label("breaches"),
-                      count_if(e.c.completeness == 100).label("complete"),
-                      sa.func.avg(e.c.completeness).label("completeness"),
-                      count_if(sa.and_(settled, _yes(e.c.description_too_short))).label("too_short"),
-                      count_if(sa.and_(settled, _yes(e.c.risk_without_reasoning))).label("no_reasoning"),
-                      count_if(sa.and_(settled, e.c.ended_at.is_(None))).label("not_ended"),
-                      count_if(sa.and_(settled, e.c.has_quality == 1, sa.not_(_yes(e.c.has_corrective_measure))))
-                      .label("no_corrective"))
-            .where(self.in_period(e.c.anchor_at)).group_by(e.c.institution_id))}
-        noted = dict(self.ws.execute(
-            sa.select(e.c.institution_id, sa.func.count()).where(self.in_period(e.c.notified_at))
-            .group_by(e.c.institution_id)).all())
+            sa.select(e.c.institution_id, count_if(in_period).label("breaches"),
+                      count_if(sa.and_(in_period, e.c.completeness == 100)).label("complete"),
+                      sa.func.avg(sa.case((in_period, e.c.completeness))).label("completeness"),
+                      count_if(sa.and_(in_period, settled, _yes(e.c.description_too_short))).label("too_short"),
+                      count_if(sa.and_(in_period, settled, _yes(e.c.risk_without_reasoning))).label("no_reasoning"),
+                      count_if(sa.and_(in_period, settled, e.c.ended_at.is_(None))).label("not_ended"),
+                      count_if(sa.and_(in_period, settled, e.c.has_quality == 1,
+                                       sa.not_(_yes(e.c.has_corrective_measure)))).label("no_corrective"),
+                      count_if(self.in_period(e.c.notified_at)).label("noted"))
+            .group_by(e.c.institution_id))}  # no WHERE: an OR of periods makes the planner expect
+        # a few rows and sort a million; all entries are counted conditionally instead
+        noted = {i: row.noted for i, row in quality.items() if row.noted}
+        quality = {i: row for i, row in quality.items() if row.breaches}
         received = dict(self.ws.execute(
             sa.select(dossier_t.c.institution_id, sa.func.count())
-            .where(dossier_t.c.institution_id.is_not(None), self.in_period(dossier_t.c.received_at))
-            .group_by(dossier_t.c.institution_id)).all())
-        totals = self.ws.execute(sa.select(
-            sa.func.count(), sa.func.sum(sa.case((dossier_t.c.institution_id.is_(None), 1), else_=0)))
-            .select_from(dossier_t).where(self.in_period(dossier_t.c.received_at))).one()
-        self.outcome.received, self.outcome.outside_platform = int(totals[0] or 0), int(totals[1] or 0)
+            .where(self.in_period(dossier_t.c.received_at)).group_by(dossier_t.c.institution_id)).all())
+        outside = received.pop(None, 0)  # dossiers of organisations not on the platform
+        self.outcome.received, self.outcome.outside_platform = sum(received.values()) + outside, outside
 
         per_emp, per_cli = {}, {}
         for row in inst_rows:
@@ -587,34 +628,35 @@ class Reconciler:
     # -- 7. merge into the kept findings ---------------------------------------------------------
 
     def diff(self) -> None:
-        """One pass: each of this run's findings beside its kept counterpart (if any)."""
+        """One pass: this run's findings beside the kept ones (FULL JOIN on the key), keeping
+        only what must be written — new, reappeared, changed, or open but no longer found.
+        On a night when nothing changed that is almost nothing, so the merge reads a tiny
+        table instead of a second copy of every finding."""
         f, c = ReconciliationFinding.__table__, current_t
-        changed = sa.or_(*[c.c[column].is_distinct_from(f.c[column]) for column in ATTRIBUTES])
-        select = (sa.select(*c.c, f.c.id, f.c.status, f.c.anchor_at,
-                            sa.case((sa.and_(f.c.id.is_not(None), changed), 1), else_=0))
-                  .select_from(c.outerjoin(f, sa.and_(f.c.tenant_id == self.reg,
-                                                      f.c.finding_key == c.c.finding_key))))
+        kept = (sa.select(f.c.id, f.c.finding_key, f.c.status, f.c.anchor_at, *[f.c[name] for name in ATTRIBUTES])
+                .where(f.c.tenant_id == self.reg).subquery("kept"))
+        found, known = c.c.finding_key.is_not(None), kept.c.id.is_not(None)
+        changed = sa.and_(found, known, sa.or_(*[c.c[name].is_distinct_from(kept.c[name]) for name in ATTRIBUTES]))
+        gone = sa.and_(sa.not_(found), kept.c.status == "open",
+                       sa.or_(kept.c.anchor_at.is_(None), self.in_period(kept.c.anchor_at)))
+        select = (sa.select(*c.c, kept.c.id, kept.c.status, kept.c.anchor_at, sa.case((changed, 1), else_=0))
+                  .select_from(c.outerjoin(kept, kept.c.finding_key == c.c.finding_key, full=True))
+                  .where(sa.or_(sa.not_(known), sa.and_(found, kept.c.status == "resolved"), changed, gone)))
         self._insert(diff_t, select)
-        self.index(DIFF_INDEXES)
-        self._analyze(diff_t)
 
     def merge(self) -> None:
         """Write only the differences; on a night when nothing changed, almost nothing runs."""
         f, x = ReconciliationFinding.__table__, diff_t
         mine = f.c.tenant_id == self.reg
-        covered = sa.or_(f.c.anchor_at.is_(None), self.in_period(f.c.anchor_at))
+        found = x.c.finding_key.is_not(None)
 
         def count_if(condition):
             return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-        kept_covered = sa.or_(x.c.kept_anchor.is_(None), self.in_period(x.c.kept_anchor))
         summary = self.execute(sa.select(
-            count_if(x.c.kept_id.is_(None)).label("new"), count_if(x.c.kept_status == "resolved").label("back"),
-            count_if(x.c.changed == 1).label("changed"),
-            count_if(sa.and_(x.c.kept_status == "open", kept_covered)).label("found_again"))).one()
-        # Open findings this run's period covers (or about a whole institution), before writing.
-        open_before = self.execute(sa.select(sa.func.count()).select_from(f)
-                                   .where(mine, f.c.status == "open", covered)).scalar() or 0
+            count_if(x.c.kept_id.is_(None)).label("new"),
+            count_if(sa.and_(found, x.c.kept_status == "resolved")).label("back"),
+            count_if(x.c.changed == 1).label("changed"), count_if(sa.not_(found)).label("gone"))).one()
         inserted = 0
         if summary.new:
             inserted = self._insert(f, sa.select(
@@ -626,20 +668,19 @@ class Reconciler:
                 "match_method", "detail", "hours", "anchor_at", "status", "first_seen_run_id", "first_seen_at",
                 "reopened"])
         if summary.back:  # reappeared: reopened, same finding, history kept
-            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.kept_status == "resolved").values(
-                status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
+            self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, found, x.c.kept_status == "resolved")
+                         .values(status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
         if summary.changed:  # still there, but e.g. later notified or matched to another entry
             self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, x.c.changed == 1)
                          .values({column: x.c[column] for column in ATTRIBUTES}))
         resolved = 0
-        if open_before != summary.found_again:  # some open finding was not found again: resolved
-            still = sa.exists().where(x.c.kept_id == f.c.id)
-            earlier = f.c.first_seen_run_id != self.run_id  # not one of the findings inserted just now
-            resolved = self.execute(sa.update(f).where(mine, f.c.status == "open", earlier, covered, ~still).values(
+        if summary.gone:  # open, in this run's period (or about a whole institution), not found again
+            resolved = self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, sa.not_(found),
+                                                       f.c.status == "open").values(
                 status="resolved", resolved_run_id=self.run_id, resolved_at=_dt(self.now))).rowcount or 0
         self.outcome.new, self.outcome.resolved = inserted, resolved
         self.outcome.counts = {kind: int(n) for kind, n in self.execute(
-            sa.select(x.c.kind, sa.func.count()).group_by(x.c.kind)).all()}
+            sa.select(current_t.c.kind, sa.func.count()).group_by(current_t.c.kind)).all()}
         self.outcome.new_by_institution = {i: int(n) for i, n in self.execute(
             sa.select(x.c.institution_id, sa.func.count())
             .where(x.c.kept_id.is_(None), x.c.kind.not_in(["matched"]))

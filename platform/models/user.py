@@ -45,7 +45,7 @@ class Membership(TenantScoped, db.Model):
 
     __tablename__ = "membership"
     # A user may always see their own memberships (the organisation switcher).
-    __rls_using__ = "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid"
+    __rls_using__ = "user_id = (SELECT NULLIF(current_setting('app.user_id', true), '')::uuid)"
 
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
     roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -25,9 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lekwijzer.db import TenantScoped, db, oversight, tenant_fk, utcnow
+from lekwijzer.dbsecurity import TENANT_GUC
 
 CODE = sa.String(48)
-_GUC = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+_GUC = TENANT_GUC  # evaluated once per statement (see lekwijzer.dbsecurity)
 
 
 class BreachQuality(TenantScoped, db.Model):
