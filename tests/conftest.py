@@ -179,6 +179,10 @@ def queue_name(redis_url):
     conn = redis.Redis.from_url(redis_url)
     for key in conn.scan_iter(f"*{name}*"):
         conn.delete(key)
+    # rq lists every queue it has seen in one shared set: take ours out of it too.
+    conn.srem("rq:queues", f"rq:queue:{name}")
+    if not conn.scard("rq:queues"):
+        conn.delete("rq:queues")
 
 
 @pytest.fixture
