@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +44,9 @@ def baseline(data: bytes):
 
 def upload_client(data: bytes):
     """A migrated SQLite app with one institution, a privacy officer and a retired domain."""
-    os.environ.setdefault("LEKWIJZER_INSTANCE", tempfile.mkdtemp(prefix="lw-bench-"))
+    from tests.support.services import throwaway_dir, use_instance_dir
+
+    use_instance_dir()
     from flask_migrate import upgrade
 
     from lekwijzer.app import create_app
@@ -55,7 +55,7 @@ def upload_client(data: bytes):
     from tests.support.web import WebClient
     from tests.support.world import PASSWORD, build_world
 
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='lw-bench-db-')}/bench.db"
+    url = f"sqlite:///{throwaway_dir('lw-bench-db-')}/bench.db"
     app = create_app({"LEKWIJZER_MODE": "test", "SECRET_KEY": "bench-secret-key-long-enough-0000000000",
                       "SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url,
                       "SQLALCHEMY_BINDS": {"oversight": url}, "JOBS_INLINE": True, "MAIL_BACKEND": "log",

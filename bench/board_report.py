@@ -25,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def make_app(db_path: Path):
-    os.environ.setdefault("LEKWIJZER_INSTANCE", tempfile.mkdtemp(prefix="lw-bench-"))
+    from tests.support.services import use_instance_dir
+
+    use_instance_dir()
     from lekwijzer.app import create_app
 
     url = f"sqlite:///{db_path}"

@@ -21,7 +21,6 @@ per institution inside each tenant, is timed separately.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import sys
@@ -32,12 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("LEKWIJZER_INSTANCE", "/tmp/lw-bench-instance")
 
 import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from tests.support.services import PgDatabase, postgres_admin_url  # noqa: E402
+from tests.support.services import PgDatabase, postgres_admin_url, use_instance_dir  # noqa: E402
 
 PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
 
@@ -265,6 +263,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
     parser.add_argument("--reuse", metavar="DATABASE", help="run again on a database kept with --keep")
     args = parser.parse_args()
+    use_instance_dir()
 
     admin_url, stop = postgres_admin_url()
     if args.reuse:

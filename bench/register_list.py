@@ -16,10 +16,8 @@ the planner guessing the sizes right.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,13 +38,15 @@ CASES = [
 
 
 def make_app(args):
-    os.environ.setdefault("LEKWIJZER_INSTANCE", tempfile.mkdtemp(prefix="lw-bench-"))
+    from tests.support.services import throwaway_dir, use_instance_dir
+
+    use_instance_dir()
     from lekwijzer.app import create_app
 
     base = {"LEKWIJZER_MODE": "test", "SECRET_KEY": "bench-secret-key-that-is-long-enough-0000",
             "JOBS_INLINE": True, "MAIL_BACKEND": "log", "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None}
     if args.sqlite:
-        path = Path(tempfile.mkdtemp(prefix="lw-bench-db-")) / "bench.db"
+        path = throwaway_dir("lw-bench-db-") / "bench.db"
         url = f"sqlite:///{path}"
         return create_app({**base, "SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": url,
                            "SQLALCHEMY_BINDS": {"oversight": url}}), None

@@ -1,10 +1,8 @@
 """Fixtures: apps on SQLite and on real PostgreSQL, Redis, SMTP, a small sector, clients."""
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,18 +23,10 @@ BASE_CONFIG = {
 }
 
 
-def _instance_dir() -> None:
-    """One instance folder for the whole run (the embedded secret key), removed at exit."""
-    if "LEKWIJZER_INSTANCE" not in os.environ:
-        path = tempfile.mkdtemp(prefix="lw-instance-")
-        atexit.register(shutil.rmtree, path, True)
-        os.environ["LEKWIJZER_INSTANCE"] = path
-
-
 def _make_app(config: dict):
     from lekwijzer.app import create_app
 
-    _instance_dir()
+    services.use_instance_dir()  # one for the whole run, removed at exit
     return create_app({**BASE_CONFIG, **config})
 
 

@@ -7,6 +7,7 @@ installed binaries on unusual ports and stopped afterwards. Everything the tests
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -158,6 +159,21 @@ class PgDatabase:
             "DB_APP_ROLE": self.app_role,
             "DB_OVERSIGHT_ROLE": self.oversight_role,
         }
+
+
+# --- Folders --------------------------------------------------------------------------
+
+def throwaway_dir(prefix: str) -> Path:
+    """A temporary folder that is removed when this process exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return Path(path)
+
+
+def use_instance_dir() -> None:
+    """Give this process an instance folder (the embedded secret key) unless it has one."""
+    if "LEKWIJZER_INSTANCE" not in os.environ:
+        os.environ["LEKWIJZER_INSTANCE"] = str(throwaway_dir("lw-instance-"))
 
 
 # --- Redis --------------------------------------------------------------------------
