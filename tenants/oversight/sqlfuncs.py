@@ -20,15 +20,22 @@ class hours_between(FunctionElement):
     name = "hours_between"
 
 
-class within_hours(FunctionElement):
-    """|column − center| ≤ hours (both ends included)."""
+class _HoursTest(FunctionElement):
+    """A true/false test of two moments against a whole number of hours (a literal, so that
+    the statement's text and cache key are the same for every run)."""
 
     type = sa.Boolean()
     inherit_cache = True
-    name = "within_hours"
 
-    def __init__(self, column, center, hours: int):
-        super().__init__(column, center, sa.literal_column(str(int(hours))))
+    def __init__(self, first, second, hours: int):
+        super().__init__(first, second, sa.literal_column(str(int(hours))))
+
+
+class within_hours(_HoursTest):
+    """|column − center| ≤ hours (both ends included): within_hours(column, center, hours)."""
+
+    inherit_cache = True
+    name = "within_hours"
 
 
 @compiles(hours_between)
@@ -66,16 +73,12 @@ def _within_sqlite(element, compiler, **kw):
     return f"(abs(julianday({column}) - julianday({center})) * 24.0 <= {hours})"
 
 
-class exceeds_hours(FunctionElement):
-    """later − earlier > hours (NULL when either is NULL). On PostgreSQL a comparison of
-    timestamps, which is far cheaper per row than computing hours_between (numeric)."""
+class exceeds_hours(_HoursTest):
+    """later − earlier > hours (NULL when either is NULL): exceeds_hours(earlier, later, hours).
+    On PostgreSQL a comparison of timestamps, far cheaper per row than hours_between."""
 
-    type = sa.Boolean()
     inherit_cache = True
     name = "exceeds_hours"
-
-    def __init__(self, earlier, later, hours: int):
-        super().__init__(earlier, later, sa.literal_column(str(int(hours))))
 
 
 @compiles(exceeds_hours)
