@@ -38,11 +38,6 @@ class within_hours(_HoursTest):
     name = "within_hours"
 
 
-@compiles(hours_between)
-def _hours_default(element, compiler, **kw):  # pragma: no cover - other databases
-    raise NotImplementedError(f"hours_between is not implemented for {compiler.dialect.name}")
-
-
 @compiles(hours_between, "postgresql")
 def _hours_pg(element, compiler, **kw):
     earlier, later = (compiler.process(c, **kw) for c in element.clauses)
@@ -53,11 +48,6 @@ def _hours_pg(element, compiler, **kw):
 def _hours_sqlite(element, compiler, **kw):
     earlier, later = (compiler.process(c, **kw) for c in element.clauses)
     return f"((julianday({later}) - julianday({earlier})) * 24.0)"
-
-
-@compiles(within_hours)
-def _within_default(element, compiler, **kw):  # pragma: no cover
-    raise NotImplementedError(f"within_hours is not implemented for {compiler.dialect.name}")
 
 
 @compiles(within_hours, "postgresql")
@@ -79,11 +69,6 @@ class exceeds_hours(_HoursTest):
 
     inherit_cache = True
     name = "exceeds_hours"
-
-
-@compiles(exceeds_hours)
-def _exceeds_default(element, compiler, **kw):  # pragma: no cover
-    raise NotImplementedError(f"exceeds_hours is not implemented for {compiler.dialect.name}")
 
 
 @compiles(exceeds_hours, "postgresql")
@@ -114,3 +99,11 @@ def _uuid_pg(element, compiler, **kw):
 @compiles(new_uuid, "sqlite")
 def _uuid_sqlite(element, compiler, **kw):
     return "lower(hex(randomblob(16)))"  # sa.Uuid stores 32 hex digits on SQLite
+
+
+def _unsupported(element, compiler, **kw):  # pragma: no cover - other databases
+    raise NotImplementedError(f"{element.name} is not implemented for {compiler.dialect.name}")
+
+
+for _construct in (hours_between, within_hours, exceeds_hours):
+    compiles(_construct)(_unsupported)
