@@ -241,7 +241,7 @@ def run_bare(url: str, regulator_id) -> tuple[float, tuple]:
         start = time.perf_counter()
         cur = conn.cursor()
         for name, value in SESSION_SETTINGS.items():  # the job's own settings, so the times compare
-            cur.execute(f"SET LOCAL {name} = {value}")
+            cur.execute(f"SET LOCAL {name} = '{value}'")
         for statement in [s.strip() for s in BARE_SETUP.split(";") if s.strip()]:
             cur.execute(statement, {"reg": regulator_id} if "%(reg)s" in statement else None)
         for stage in (BARE_TIME, BARE_AWARE):
@@ -262,7 +262,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
     parser.add_argument("--reuse", metavar="DATABASE", help="run again on a database kept with --keep")
+    parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                        help="an extra setting for both the job and the bare join (e.g. work_mem=64MB)")
     args = parser.parse_args()
+    from regulator.reconcile import SESSION_SETTINGS
+
+    for item in args.set:  # the same dict the job and run_bare read: both get the setting
+        name, _, value = item.partition("=")
+        SESSION_SETTINGS[name.strip()] = value.strip()
+    print("settings for both:", ", ".join(f"{k} = {v}" for k, v in SESSION_SETTINGS.items()))
     use_instance_dir()
 
     admin_url, stop = postgres_admin_url()
