@@ -235,13 +235,13 @@ FROM b_match
 
 
 def run_bare(url: str, regulator_id) -> tuple[float, tuple]:
-    from regulator.reconcile import MAX_ROUNDS, SESSION_SETTINGS
+    from regulator.reconcile import MAX_ROUNDS, session_settings
 
     with psycopg.connect(url) as conn:
         start = time.perf_counter()
         cur = conn.cursor()
-        for name, value in SESSION_SETTINGS.items():  # the job's own settings, so the times compare
-            cur.execute(f"SET LOCAL {name} = '{value}'")
+        for statement in session_settings():  # the job's own settings, so the times compare
+            cur.execute(statement)
         for statement in [s.strip() for s in BARE_SETUP.split(";") if s.strip()]:
             cur.execute(statement, {"reg": regulator_id} if "%(reg)s" in statement else None)
         for stage in (BARE_TIME, BARE_AWARE):

@@ -59,6 +59,12 @@ INSTITUTION_LEVEL = ("policy_stale", "policy_fg_decides", "no_board_report", "un
 # run at a million rows) never paid back.
 SESSION_SETTINGS = {"jit": "off"}
 
+
+def session_settings() -> list[str]:
+    """The statements that apply SESSION_SETTINGS to the current transaction."""
+    return [f"SET LOCAL {name} = '{value}'" for name, value in SESSION_SETTINGS.items()]
+
+
 # --- the run's temporary tables (the regulator's own working data, dropped at the end) ---
 
 TEMP = sa.MetaData()
@@ -231,8 +237,8 @@ class Reconciler:
         if self.ws.dialect == "postgresql":
             # One reconciliation of this regulator at a time (a second waits, then merges).
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"reconcile:{self.reg}"})
-            for name, value in SESSION_SETTINGS.items():
-                conn.execute(sa.text(f"SET LOCAL {name} = '{value}'"))
+            for statement in session_settings():
+                conn.execute(sa.text(statement))
         for table in TEMP.sorted_tables:
             table.drop(conn, checkfirst=True)
             table.create(conn)
