@@ -13,12 +13,13 @@ number of rows — no Python loop over notifications or register entries:
    |notified − received| ≤ 24 h; (c) the organisation, |aware − aware| ≤ 48 h and the
    same type of incident. Stages (b) and (c) take mutual nearest pairs, in rounds while
    they find new pairs, so one dossier never claims two entries or the other way round;
-4. *entries*: one join of every register entry with its quality flags, its notifications
-   and its match — so that each finding after that is a filtered scan, not another join
-   (board decisions and communications, which one finding each needs for a few entries,
-   are looked up by that finding);
-5. every finding as INSERT … SELECT into this run's findings, several kinds per pass
-   where they read the same rows;
+4. *entries*: one join of every register entry with its quality flags and its
+   notifications (board decisions and communications, which one finding each needs for a
+   few entries, are looked up by that finding);
+5. every finding as INSERT … SELECT into this run's findings: one pass over the dossiers
+   no stage matched, one count of the matches per institution and method (`matched` is
+   the expected case: counted, not listed), and one pass over every entry beside its
+   matches for all findings about an entry or a match;
 6. one FULL JOIN of this run's findings with the kept ones that keeps only the
    differences: new findings inserted, resolved ones that reappear reopened, changed ones
    updated, open ones that no longer appear resolved. History survives runs.
@@ -93,11 +94,11 @@ match_t = sa.Table(
     # pair is found, so that no finding about a match has to join the dossiers again.
     sa.Column("kvk", sa.String(8)), sa.Column("ap_reference", sa.String(64)), sa.Column("ap_aware_at", _when()),
     sa.Column("ap_incident_type", sa.String(48)), sa.Column("ap_persons_min", sa.Integer),
-    sa.Column("ap_persons_max", sa.Integer), **_tmp)
+    sa.Column("ap_persons_max", sa.Integer), sa.Column("ap_withdrawn", sa.Integer), **_tmp)
 # rc_match's copy of the dossier: (column of rc_dossier, column of rc_match)
 CARRIED = [("kvk", "kvk"), ("ap_reference", "ap_reference"), ("aware_at", "ap_aware_at"),
            ("incident_type", "ap_incident_type"), ("persons_min", "ap_persons_min"),
-           ("persons_max", "ap_persons_max")]
+           ("persons_max", "ap_persons_max"), ("withdrawn", "ap_withdrawn")]
 # The quality flags the findings test on every entry (the others are read only for the few
 # incomplete entries, to say what is missing).
 QUALITY_FLAGS = ["has_corrective_measure", "has_delay_reason", "description_too_short", "risk_without_reasoning"]
@@ -108,7 +109,6 @@ entry_t = sa.Table(
     sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
     sa.Column("risk_outcome", sa.String(48)), sa.Column("subject_status", sa.String(48)),
     sa.Column("ended_at", _when()), sa.Column("notified_at", _when()), sa.Column("reg_withdrawn", sa.Integer),
-    sa.Column("ap_at", _when()),
     sa.Column("has_quality", sa.Integer), sa.Column("completeness", sa.Integer),
     *[sa.Column(name, _flag) for name in QUALITY_FLAGS], **_tmp)
 current_t = sa.Table(
@@ -117,12 +117,12 @@ current_t = sa.Table(
     sa.Column("institution_id", sa.Uuid), sa.Column("ap_reference", sa.String(64)),
     sa.Column("breach_id", sa.Uuid), sa.Column("match_method", sa.String(48)),
     sa.Column("detail", sa.String(200)), sa.Column("hours", sa.Float),
-    sa.Column("anchor_at", _when()), **_tmp)
+    sa.Column("anchor_at", _when()), sa.Column("notifications", sa.Integer), **_tmp)
 diff_t = sa.Table(
     "rc_diff", TEMP, *[sa.Column(c.name, c.type) for c in current_t.c],
     sa.Column("kept_id", sa.Uuid), sa.Column("kept_status", sa.String(48)), sa.Column("kept_anchor", _when()),
     sa.Column("changed", sa.Integer), **_tmp)
-ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at")
+ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at", "notifications")
 
 # Created after the tables are filled (faster than maintaining them row by row): (name, table,
 # columns, unique). Only where a plan uses them: the dossiers' numbers (merge joins with the
@@ -219,10 +219,10 @@ class Reconciler:
         return self.execute(sa.insert(table).from_select(names, select)).rowcount or 0
 
     def _current(self, kind, key, *, institution, reference=None, breach=None, method=None, detail=None,
-                 hours=None, anchor=None) -> list:
+                 hours=None, anchor=None, notifications=None) -> list:
         """The select list of one finding row; missing values become NULLs of the right type."""
         values = [key, sa.literal(kind) if isinstance(kind, str) else kind, institution, reference, breach, method,
-                  sa.literal(detail) if isinstance(detail, str) else detail, hours, anchor]
+                  sa.literal(detail) if isinstance(detail, str) else detail, hours, anchor, notifications]
         return [sa.cast(sa.null(), column.type) if value is None else value
                 for value, column in zip(values, current_t.c)]
 
@@ -373,12 +373,10 @@ class Reconciler:
     def load_entries(self) -> None:
         b = register.breaches().subquery("b")
         q = register.quality().subquery("q")
-        r, m = regnote_t, match_t
-        first_ap = (sa.select(m.c.institution_id, m.c.breach_id, sa.func.min(m.c.received_at).label("at"))
-                    .group_by(m.c.institution_id, m.c.breach_id).subquery("first_ap"))
-        # Board decisions and communications are not joined here: each is needed by one finding
-        # about a few entries (never notified; high risk), which looks them up itself — joining
-        # them to every entry cost a pass and a hash of a million rows each.
+        r = regnote_t
+        # Not joined here: board decisions and communications (each is needed by one finding
+        # about a few entries, which looks them up itself), and the matches (the findings read
+        # every entry beside its matches in one pass, `_register_findings`).
 
         def same(sub, tenant="tenant_id"):
             return sa.and_(sub.c[tenant] == b.c.tenant_id, sub.c.breach_id == b.c.id)
@@ -387,11 +385,10 @@ class Reconciler:
             sa.select(
                 b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
                 b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
-                b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn, first_ap.c.at,
+                b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn,
                 sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
                 *[q.c[name] for name in QUALITY_FLAGS])
-            .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id"))
-                         .outerjoin(first_ap, same(first_ap, "institution_id")))
+            .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id")))
             .where(self.scoped(b.c.tenant_id))
         )
         # No ANALYZE: every later read of rc_entry is a full pass or a hash join whatever its
@@ -402,27 +399,45 @@ class Reconciler:
 
     def findings(self) -> None:
         self._dossier_findings()
-        self._entry_findings()
-        self._dossier_differences()
+        self._register_findings()
 
     def _dossier_findings(self) -> None:
-        """matched (the dossier found its register entry) or received by the AP but not in the
-        register (an Art. 33(5) gap): at most one of the two per dossier, so one pass."""
+        """The dossiers no stage matched: received by the AP but not in the register (an Art.
+        33(5) gap), or withdrawn. Matched dossiers, the expected case, are counted: one
+        `matched` finding per institution and matching method with the number of notifications
+        (a million kept rows, one per notification, cost more than all the matching)."""
         d, m = dossier_t, match_t
-        matched = m.c.dossier_id.is_not(None)
-        kind = sa.case((matched, "matched"), else_="ap_received_but_not_in_register")
+        withdrawn = d.c.withdrawn == 1
+        kind = sa.case((withdrawn, "withdrawn"), else_="ap_received_but_not_in_register")
         self._insert(current_t, sa.select(*self._current(
             kind, _key(kind, d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, breach=m.c.breach_id, method=m.c.method, anchor=d.c.received_at))
-            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id))
-            .where(self.in_period(d.c.received_at),
-                   sa.or_(matched, sa.and_(d.c.institution_id.is_not(None), d.c.withdrawn == 0))))
+            reference=d.c.ap_reference, detail=sa.case((withdrawn, "not_matched"), else_=sa.cast(sa.null(), sa.String)),
+            anchor=d.c.received_at))
+            .where(self.in_period(d.c.received_at), d.c.institution_id.is_not(None), self._unmatched_dossier(d)))
+        self._insert(current_t, sa.select(*self._current(
+            "matched", _key("matched", m.c.institution_id, m.c.method), institution=m.c.institution_id,
+            method=m.c.method, notifications=sa.func.count(),
+            # anchored at the last of them: a later run over a period without any of the
+            # institution's matches leaves the count alone, one over a period with some counts anew
+            anchor=sa.func.max(m.c.received_at)))
+            .where(self.in_period(m.c.received_at)).group_by(m.c.institution_id, m.c.method))
 
-    def _entry_findings(self) -> None:
-        """Every finding about one register entry, in one pass over the entries: the few that
-        have any are set apart with a flag per kind, then written once per kind."""
-        e = entry_t
-        unmatched = e.c.ap_at.is_(None)
+    def _register_findings(self) -> None:
+        """Every finding about a register entry or about a match, in one pass over the entries
+        beside their matches (an entry no stage matched appears once, without a match): the few
+        rows that have any are set apart with a flag per kind, then written once per kind.
+
+        An entry the AP matched more than once (two AP references on one entry) appears once per
+        match; what is about the entry is read beside its first match only (`first`: the
+        notification the AP received first, which also decides whether it was late)."""
+        e, m, earlier = entry_t, match_t, match_t.alias("earlier")
+        unmatched = m.c.dossier_id.is_(None)
+        # Last in every condition below, so that it is looked up (index on the entry) only for
+        # the few rows that meet the rest of it.
+        first = sa.or_(unmatched, ~sa.exists().where(
+            earlier.c.institution_id == e.c.institution_id, earlier.c.breach_id == e.c.breach_id,
+            sa.or_(earlier.c.received_at < m.c.received_at,
+                   sa.and_(earlier.c.received_at == m.c.received_at, earlier.c.dossier_id < m.c.dossier_id))))
         settled = sa.or_(e.c.status == "closed", e.c.anchor_at < _dt(self.now - GRACE))
         # decided to notify, but nothing was ever sent (and the 72 hours have passed); decisions
         # are looked up (index on the breach) only for entries nobody notified, and the moment
@@ -431,46 +446,105 @@ class Reconciler:
         this_breach = sa.and_(yes.c.tenant_id == e.c.institution_id, yes.c.breach_id == e.c.breach_id,
                               yes.c.decided_at.is_not(None))
         decided_at = sa.select(sa.func.min(yes.c.decided_at)).where(this_breach).scalar_subquery()
+        # a scalar subquery, not EXISTS: PostgreSQL may hash an EXISTS over every decision
+        # (two passes over a million) where a look-up for the few entries concerned suffices
+        decided = sa.select(sa.literal(1)).where(this_breach).limit(1).scalar_subquery().is_not(None)
         waiting_since = sa.func.coalesce(e.c.aware_at, decided_at)
         waiting = hours_between(waiting_since, _dt(self.now))
         # notified more than 72 hours after awareness without a recorded reason; the moment of
         # notification is when the AP received it, else what the register says
-        notified = sa.func.coalesce(e.c.ap_at, e.c.notified_at)
+        notified = sa.func.coalesce(m.c.received_at, e.c.notified_at)
         late = hours_between(e.c.aware_at, notified)
         comms = register.communications().subquery("comms")
         told = sa.exists().where(comms.c.tenant_id == e.c.institution_id, comms.c.breach_id == e.c.breach_id)
         quality = sa.and_(e.c.has_quality == 1, settled, self.in_period(e.c.anchor_at))
-        checks = {
+        about_entry = {
             # the register says notified, but the AP has no such notification
             "register_says_notified_but_ap_missing": sa.and_(
                 e.c.notified_at.is_not(None), unmatched, self.in_period(e.c.notified_at)),
             "register_notify_yes_never_sent": sa.and_(
-                e.c.notified_at.is_(None), unmatched, self.in_period(e.c.anchor_at), sa.exists().where(this_breach),
+                e.c.notified_at.is_(None), unmatched, self.in_period(e.c.anchor_at), decided,
                 exceeds_hours(waiting_since, _dt(self.now), LATE_AFTER_HOURS)),
             "late_without_reason": sa.and_(
                 notified.is_not(None), e.c.aware_at.is_not(None), exceeds_hours(e.c.aware_at, notified, LATE_AFTER_HOURS),
-                sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified)),
+                sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified), first),
             # high risk, but the people affected were not informed (and no Art. 34(3) ground)
             "high_risk_without_subject_communication": sa.and_(
                 e.c.risk_outcome == "high_risk",
                 sa.or_(e.c.subject_status.is_(None), e.c.subject_status == "not_required_not_high_risk"),
-                sa.not_(told), self.in_period(e.c.anchor_at)),
-            # the quality of settled entries (closed, or older than the grace period)
-            "incomplete_entry": sa.and_(quality, e.c.completeness < 100),
-            "description_too_short": sa.and_(quality, _yes(e.c.description_too_short)),
-            "risk_without_reasoning": sa.and_(quality, _yes(e.c.risk_without_reasoning)),
-            "breach_not_ended": sa.and_(quality, e.c.ended_at.is_(None)),
-            "missing_corrective_measures": sa.and_(quality, sa.not_(_yes(e.c.has_corrective_measure))),
+                sa.not_(told), self.in_period(e.c.anchor_at), first),
         }
+        # the quality of settled entries (closed, or older than the grace period)
+        lacking = {
+            "incomplete_entry": e.c.completeness < 100,
+            "description_too_short": _yes(e.c.description_too_short),
+            "risk_without_reasoning": _yes(e.c.risk_without_reasoning),
+            "breach_not_ended": e.c.ended_at.is_(None),
+            "missing_corrective_measures": sa.not_(_yes(e.c.has_corrective_measure)),
+        }
+        # About a match in the period: withdrawn at the AP (and whether the register knows), and
+        # the fields in which the AP's dossier (carried by the match) and the entry differ
+        # (the five kinds of field_mismatch).
+        ap_count = sa.func.coalesce(m.c.ap_persons_max, m.c.ap_persons_min)
+        low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
+        high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
+        received = self.in_period(m.c.received_at)
+        about_match = {
+            "withdrawn": m.c.ap_withdrawn == 1,
+            "reference": sa.or_(m.c.method == "time_window",
+                                sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
+            "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
+            "incident_type": sa.and_(m.c.ap_incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
+                                     m.c.ap_incident_type != e.c.incident_type),
+            "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None), sa.or_(ap_count < low, ap_count > high)),
+            "aware_at": sa.and_(m.c.method != "awareness_type", m.c.ap_aware_at.is_not(None), e.c.aware_at.is_not(None),
+                                sa.not_(within_hours(e.c.aware_at, m.c.ap_aware_at, AWARENESS_WINDOW_HOURS))),
+        }
+        checks = {**about_entry, **{name: sa.and_(quality, lack, first) for name, lack in lacking.items()},
+                  **{name: sa.and_(received, differs) for name, differs in about_match.items()}}
+        # The same conditions, factored for the filter that every row passes through (each
+        # clean entry is then tested a dozen times, not fifty).
+        any_check = sa.or_(*about_entry.values(), sa.and_(quality, sa.or_(*lacking.values()), first),
+                           sa.and_(received, sa.or_(*about_match.values())))
         flagged = (
             sa.select(e.c.institution_id, e.c.breach_id, e.c.anchor_at, e.c.notified_at,
                       notified.label("ap_or_register_at"), late.label("late"), waiting.label("waiting"),
+                      m.c.kvk, m.c.ap_reference, m.c.method, m.c.received_at,
+                      sa.case((sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"),
+                              else_="not_in_register").label("withdrawn_detail"),
                       *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .where(sa.or_(*checks.values()))
-        ).cte("flagged").prefix_with("MATERIALIZED")  # the few entries first (see _dossier_differences)
+            .select_from(e.outerjoin(m, sa.and_(m.c.institution_id == e.c.institution_id,
+                                                m.c.breach_id == e.c.breach_id)))
+            .where(any_check)
+        ).cte("flagged").prefix_with("MATERIALIZED")
+        # (the few rows first, then once per kind: the planner cannot estimate that filter and
+        # would otherwise multiply every entry by the kinds before the joins)
         kinds = _codes(list(checks), "kinds")
         which = sa.case(*[(kinds.c.code == name, flagged.c[f"x_{name}"] == 1) for name in checks], else_=sa.false())
-        # What is missing, from the entry's full quality row (looked up for incomplete entries only).
+        code, f = kinds.c.code, flagged.c
+        withdrawn = code == "withdrawn"
+        mismatch = code.in_([name for name in about_match if name != "withdrawn"])
+        on_match = sa.or_(mismatch, withdrawn)
+        no_text = sa.cast(sa.null(), sa.String)
+        kind = sa.case((mismatch, "field_mismatch"), else_=code)
+        key = sa.case((mismatch, _key("field_mismatch", f.kvk, f.ap_reference, code)),
+                      (withdrawn, _key("withdrawn", f.kvk, f.ap_reference)), else_=_key(code, f.breach_id))
+        detail = sa.case((code == "incomplete_entry", self._missing(f)), (mismatch, code),
+                         (withdrawn, f.withdrawn_detail), else_=no_text)
+        hours = sa.case((code == "register_notify_yes_never_sent", f.waiting),
+                        (code == "late_without_reason", f.late), else_=sa.cast(sa.null(), sa.Float))
+        anchor = sa.case((code == "register_says_notified_but_ap_missing", f.notified_at),
+                         (code == "late_without_reason", f.ap_or_register_at),
+                         (on_match, f.received_at), else_=f.anchor_at)
+        self._insert(current_t, sa.select(*self._current(
+            kind, key, institution=f.institution_id, reference=sa.case((on_match, f.ap_reference), else_=no_text),
+            breach=f.breach_id, method=sa.case((on_match, f.method), else_=no_text), detail=detail, hours=hours,
+            anchor=anchor))
+            .select_from(flagged.join(kinds, sa.true())).where(which))
+
+    @staticmethod
+    def _missing(flagged):
+        """What an incomplete entry lacks, from its full quality row (looked up for those only)."""
         q = register.quality().subquery("q")
         missing = None
         for part in ALWAYS:
@@ -482,74 +556,9 @@ class Reconciler:
                    + sa.case((sa.and_(_yes(q.c.no_notification_reasoning_needed),
                                       sa.not_(_yes(q.c.has_no_notification_reasoning))),
                               "no_notification_reasoning,"), else_=""))
-        missing = (sa.select(sa.func.rtrim(missing, ","))
-                   .where(q.c.tenant_id == flagged.c.institution_id, q.c.breach_id == flagged.c.breach_id)
-                   .scalar_subquery())
-        detail = sa.case((kinds.c.code == "incomplete_entry", missing), else_=sa.cast(sa.null(), sa.String))
-        hours = sa.case((kinds.c.code == "register_notify_yes_never_sent", flagged.c.waiting),
-                        (kinds.c.code == "late_without_reason", flagged.c.late), else_=sa.cast(sa.null(), sa.Float))
-        anchor = sa.case((kinds.c.code == "register_says_notified_but_ap_missing", flagged.c.notified_at),
-                         (kinds.c.code == "late_without_reason", flagged.c.ap_or_register_at),
-                         else_=flagged.c.anchor_at)
-        self._insert(current_t, sa.select(*self._current(
-            kinds.c.code, _key(kinds.c.code, flagged.c.breach_id), institution=flagged.c.institution_id,
-            breach=flagged.c.breach_id, detail=detail, hours=hours, anchor=anchor))
-            .select_from(flagged.join(kinds, sa.true())).where(which))
-
-    def _dossier_differences(self) -> None:
-        """withdrawn at the AP (and whether the register knows), and the fields in which a
-        matched dossier and its register entry differ: one pass over the matches beside their
-        entries, then once per kind of finding for the few that have any."""
-        d, m, e = dossier_t, match_t, entry_t
-        ap_count = sa.func.coalesce(m.c.ap_persons_max, m.c.ap_persons_min)
-        low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
-        high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
-        checks = {
-            "reference": sa.or_(m.c.method == "time_window",
-                                sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_not(None))),
-            "notification_not_in_register": sa.and_(m.c.method == "awareness_type", e.c.notified_at.is_(None)),
-            "incident_type": sa.and_(m.c.ap_incident_type.is_not(None), e.c.incident_type.not_in(["tbd"]),
-                                     m.c.ap_incident_type != e.c.incident_type),
-            "persons_count": sa.and_(ap_count.is_not(None), low.is_not(None),
-                                     sa.or_(ap_count < low, ap_count > high)),
-            "aware_at": sa.and_(m.c.method != "awareness_type", m.c.ap_aware_at.is_not(None),
-                                e.c.aware_at.is_not(None),
-                                sa.not_(within_hours(e.c.aware_at, m.c.ap_aware_at, AWARENESS_WINDOW_HOURS))),
-        }
-        flags = ["withdrawn", *checks]
-        no = sa.literal(0)
-        # withdrawn: the (few) withdrawn dossiers, matched or not
-        withdrawn = (
-            sa.select(d.c.institution_id, d.c.kvk, d.c.ap_reference, d.c.received_at, m.c.breach_id, m.c.method,
-                      sa.case((m.c.breach_id.is_(None), "not_matched"),
-                              (sa.func.coalesce(e.c.reg_withdrawn, 0) == 1, "recorded"),
-                              else_="not_in_register").label("withdrawn_detail"),
-                      sa.literal(1).label("x_withdrawn"), *[no.label(f"x_{name}") for name in checks])
-            .select_from(d.outerjoin(m, m.c.dossier_id == d.c.id).outerjoin(
-                e, sa.and_(e.c.institution_id == m.c.institution_id, e.c.breach_id == m.c.breach_id)))
-            .where(d.c.institution_id.is_not(None), d.c.withdrawn == 1, self.in_period(d.c.received_at)))
-        # field mismatches: every match beside its entry (the match carries the dossier's fields)
-        mismatched = (
-            sa.select(m.c.institution_id, m.c.kvk, m.c.ap_reference, m.c.received_at, m.c.breach_id, m.c.method,
-                      sa.cast(sa.null(), sa.String).label("withdrawn_detail"), no.label("x_withdrawn"),
-                      *[sa.case((condition, 1), else_=0).label(f"x_{name}") for name, condition in checks.items()])
-            .select_from(m.join(e, sa.and_(e.c.institution_id == m.c.institution_id,
-                                           e.c.breach_id == m.c.breach_id)))
-            .where(sa.or_(*checks.values()), self.in_period(m.c.received_at)))
-        differing = sa.union_all(withdrawn, mismatched).cte("differing").prefix_with("MATERIALIZED")
-        # (the few rows first, then once per kind: the planner cannot estimate that filter and
-        # otherwise multiplies every match by the kinds)
-        codes = _codes(list(flags), "codes")
-        which = sa.case(*[(codes.c.code == name, differing.c[f"x_{name}"] == 1) for name in flags], else_=sa.false())
-        is_withdrawn = codes.c.code == "withdrawn"
-        kind = sa.case((is_withdrawn, "withdrawn"), else_="field_mismatch")
-        key = sa.case((is_withdrawn, _key("withdrawn", differing.c.kvk, differing.c.ap_reference)),
-                      else_=_key("field_mismatch", differing.c.kvk, differing.c.ap_reference, codes.c.code))
-        detail = sa.case((is_withdrawn, differing.c.withdrawn_detail), else_=codes.c.code)
-        self._insert(current_t, sa.select(*self._current(
-            kind, key, institution=differing.c.institution_id, reference=differing.c.ap_reference,
-            breach=differing.c.breach_id, method=differing.c.method, detail=detail, anchor=differing.c.received_at))
-            .select_from(differing.join(codes, sa.true())).where(which))
+        return (sa.select(sa.func.rtrim(missing, ","))
+                .where(q.c.tenant_id == flagged.institution_id, q.c.breach_id == flagged.breach_id)
+                .scalar_subquery())
 
     # -- 6. per institution: quality summary, notification rates, governance ------------------------
 
@@ -632,7 +641,7 @@ class Reconciler:
     def _institution_finding(self, kind, institution_id, detail=None, hours=None) -> dict:
         return {"finding_key": f"{kind}|{institution_id}", "kind": kind, "institution_id": institution_id,
                 "ap_reference": None, "breach_id": None, "match_method": None, "detail": detail,
-                "hours": hours, "anchor_at": None}
+                "hours": hours, "anchor_at": None, "notifications": None}
 
     # -- 7. merge into the kept findings ---------------------------------------------------------
 
@@ -671,11 +680,11 @@ class Reconciler:
             inserted = self._insert(f, sa.select(
                 sa.literal(self.reg, sa.Uuid), new_uuid(), x.c.finding_key, x.c.kind, x.c.institution_id,
                 x.c.ap_reference, x.c.breach_id, x.c.match_method, x.c.detail, x.c.hours, x.c.anchor_at,
-                sa.literal("open"), sa.literal(self.run_id, sa.Uuid), _dt(self.now), sa.literal(0))
+                x.c.notifications, sa.literal("open"), sa.literal(self.run_id, sa.Uuid), _dt(self.now), sa.literal(0))
                 .where(x.c.kept_id.is_(None)), names=[
                 "tenant_id", "id", "finding_key", "kind", "institution_id", "ap_reference", "breach_id",
-                "match_method", "detail", "hours", "anchor_at", "status", "first_seen_run_id", "first_seen_at",
-                "reopened"])
+                "match_method", "detail", "hours", "anchor_at", "notifications", "status", "first_seen_run_id",
+                "first_seen_at", "reopened"])
         if summary.back:  # reappeared: reopened, same finding, history kept
             self.execute(sa.update(f).where(mine, f.c.id == x.c.kept_id, found, x.c.kept_status == "resolved")
                          .values(status="open", resolved_run_id=None, resolved_at=None, reopened=f.c.reopened + 1))
@@ -688,8 +697,10 @@ class Reconciler:
                                                        f.c.status == "open").values(
                 status="resolved", resolved_run_id=self.run_id, resolved_at=_dt(self.now))).rowcount or 0
         self.outcome.new, self.outcome.resolved = inserted, resolved
+        # per kind, the number of findings; for `matched`, of notifications
         self.outcome.counts = {kind: int(n) for kind, n in self.execute(
-            sa.select(current_t.c.kind, sa.func.count()).group_by(current_t.c.kind)).all()}
+            sa.select(current_t.c.kind, sa.func.sum(sa.func.coalesce(current_t.c.notifications, 1)))
+            .group_by(current_t.c.kind)).all()}
         self.outcome.new_by_institution = {i: int(n) for i, n in self.execute(
             sa.select(x.c.institution_id, sa.func.count())
             .where(x.c.kept_id.is_(None), x.c.kind.not_in(["matched"]))

@@ -144,6 +144,8 @@ class FindingOutSchema(Schema):
     match_method = fields.String(allow_none=True)
     detail = fields.String(allow_none=True)
     hours = fields.Float(allow_none=True)
+    notifications = fields.Integer(allow_none=True, metadata={
+        "description": "matched: how many notifications this institution's finding counts (per matching method)"})
     first_seen_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     reopened = fields.Integer()

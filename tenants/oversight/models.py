@@ -88,6 +88,9 @@ class ReconciliationFinding(TenantScoped, db.Model):
     match_method: Mapped[str | None] = mapped_column(CODE)
     detail: Mapped[str | None] = mapped_column(sa.String(200))  # codes, comma separated
     hours: Mapped[float | None] = mapped_column(sa.Float)  # e.g. hours late
+    # How many notifications a finding about several stands for: `matched` is one finding
+    # per institution and matching method (the expected case is counted, not listed).
+    notifications: Mapped[int | None]
     anchor_at: Mapped[datetime | None]  # the moment that put it in a run's period
     status: Mapped[str] = mapped_column(CODE, default="open")  # open | resolved
     first_seen_run_id: Mapped[uuid.UUID]

@@ -50,6 +50,7 @@ class Profile:
     review: InstitutionReview | None
     findings: list[FindingView] = field(default_factory=list)
     matched: int = 0
+    matched_by_method: dict = field(default_factory=dict)  # method -> notifications
     resolved_hidden: int = 0
 
     @property
@@ -81,8 +82,10 @@ def institution_profile(institution_id: uuid.UUID) -> Profile:
     latest_run = review.run_id if review else None
     F = ReconciliationFinding
     about = F.institution_id == institution_id
-    matched = db.session.scalar(sa.select(sa.func.count()).select_from(F).where(
-        about, F.kind == "matched", F.status == "open")) or 0
+    # matched notifications are counted per matching method (one finding each)
+    matched_by_method = {method: int(n or 0) for method, n in db.session.execute(
+        sa.select(F.match_method, F.notifications).where(about, F.kind == "matched", F.status == "open")
+        .order_by(F.match_method)).all()}
     rows = db.session.scalars(sa.select(F).where(about, F.kind != "matched", F.status == "open")
                               .order_by(F.kind, F.first_seen_at, F.finding_key)).all()
     resolved = db.session.scalars(sa.select(F).where(about, F.kind != "matched", F.status == "resolved")
@@ -98,7 +101,8 @@ def institution_profile(institution_id: uuid.UUID) -> Profile:
             ap_reference=f.ap_reference, match_method=f.match_method,
             detail=[d for d in (f.detail or "").split(",") if d], hours=f.hours, first_seen_at=f.first_seen_at,
             resolved_at=f.resolved_at, reopened=f.reopened, response=code, responded_at=at))
-    return Profile(org=org, region=region, review=review, findings=findings, matched=matched,
+    return Profile(org=org, region=region, review=review, findings=findings, matched=sum(matched_by_method.values()),
+                   matched_by_method=matched_by_method,
                    resolved_hidden=max(0, resolved_total - len(resolved)))
 
 
@@ -118,6 +122,7 @@ def as_dict(profile: Profile) -> dict:
                         "clients_per_year": profile.org.clients_per_year, "region": profile.region},
         "review": review,
         "matched_notifications": profile.matched,
+        "matched_by_method": profile.matched_by_method,
         "findings": [{"id": f.id, "kind": f.kind, "status": f.status, "informational": f.kind in INFORMATIONAL,
                       "entry": f.entry, "ap_reference": f.ap_reference, "match_method": f.match_method,
                       "detail": f.detail, "hours": f.hours, "first_seen_at": f.first_seen_at,

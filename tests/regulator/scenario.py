@@ -31,12 +31,14 @@ EXTRA = {
     "u": ("44444449", 2000, 8000),
 }
 
-# (kind, institution key, register entry or AP reference, detail)
+# (kind, institution key, register entry or AP reference, detail); matched notifications are
+# counted per institution and matching method: (matched, institution key, method, number).
 EXPECTED = {
-    *{("matched", k, ref, None) for k, ref in [
-        ("a", "AP-A-1"), ("a", "AP-A-2"), ("a", "AP-A-3"), ("b", "AP-B-1"), ("b", "AP-B-200"), ("b", "AP-B-300"),
-        ("b", "AP-B-400"), ("c", "AP-C-1"), ("c", "AP-C-2"), ("c", "AP-C-3"), ("d", "AP-D-1"), ("d", "AP-D-2"),
-        ("e", "AP-E-1"), ("f", "AP-F-1"), ("g", "AP-G-1"), ("g", "AP-G-2"), ("h", "AP-H-1"), ("u", "AP-U-1")]},
+    # AP-A-1, 2, 3; AP-B-1, 300, 400 (B-200 by time: the register has an internal number); AP-C-2, 3
+    # (C-1 by awareness and type: never registered as notified); AP-D-1, 2; E-1, F-1, G-1, G-2, H-1, U-1
+    ("matched", "a", "reference", 3), ("matched", "b", "reference", 3), ("matched", "b", "time_window", 1),
+    ("matched", "c", "reference", 2), ("matched", "c", "awareness_type", 1), ("matched", "d", "reference", 2),
+    *{("matched", k, "reference", n) for k, n in [("e", 1), ("f", 1), ("g", 2), ("h", 1), ("u", 1)]},
     ("ap_received_but_not_in_register", "a", "AP-A-777", None),
     ("register_says_notified_but_ap_missing", "a", "A4", None),
     ("late_without_reason", "a", "A3", None),
@@ -81,6 +83,8 @@ class Scenario:
         """A kept finding as (kind, institution key, entry key or AP reference, detail)."""
         by_id = {v: k for k, v in self.orgs.items()}
         by_breach = {v: k for k, v in self.entries.items()}
+        if finding.kind == "matched":
+            return (finding.kind, by_id.get(finding.institution_id), finding.match_method, finding.notifications)
         institution_level = finding.kind in ("policy_stale", "policy_fg_decides", "no_board_report", "under_reporting")
         if institution_level:
             what = None
