@@ -7,20 +7,20 @@ number of rows — no Python loop over notifications or register entries:
 1. *dossiers*: the received notifications grouped per AP reference (an initial
    notification and its supplements, amendments and withdrawal are one dossier),
    joined to the institutions by KvK number;
-2. *register notifications*: per register entry, when it was first notified and whether
-   it was withdrawn, from the institutions' `ap_notification` metadata;
+2. *entries*: one join of every register entry with its quality flags and when it was
+   first notified (and whether withdrawn), from the institutions' `ap_notification`
+   metadata — read once, for the matching and for the findings (board decisions and
+   communications, which one finding each needs for a few entries, are looked up by that
+   finding);
 3. matching, in the order of domain.md: (a) the AP reference; (b) the organisation and
    |notified − received| ≤ 24 h; (c) the organisation, |aware − aware| ≤ 48 h and the
    same type of incident. Stages (b) and (c) take mutual nearest pairs, in rounds while
    they find new pairs, so one dossier never claims two entries or the other way round;
-4. *entries*: one join of every register entry with its quality flags and its
-   notifications (board decisions and communications, which one finding each needs for a
-   few entries, are looked up by that finding);
-5. every finding as INSERT … SELECT into this run's findings: one pass over the dossiers
+4. every finding as INSERT … SELECT into this run's findings: one pass over the dossiers
    no stage matched, one count of the matches per institution and method (`matched` is
    the expected case: counted, not listed), and one pass over every entry beside its
    matches for all findings about an entry or a match;
-6. one FULL JOIN of this run's findings with the kept ones that keeps only the
+5. one FULL JOIN of this run's findings with the kept ones that keeps only the
    differences: new findings inserted, resolved ones that reappear reopened, changed ones
    updated, open ones that no longer appear resolved. History survives runs.
 
@@ -82,23 +82,18 @@ dossier_t = sa.Table(
     sa.Column("aware_at", _when()), sa.Column("incident_type", sa.String(48)),
     sa.Column("persons_min", sa.Integer), sa.Column("persons_max", sa.Integer),
     sa.Column("withdrawn", sa.Integer), **_tmp)
-regnote_t = sa.Table(
-    "rc_regnote", TEMP,
-    sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
-    sa.Column("notified_at", _when()), sa.Column("withdrawn", sa.Integer), **_tmp)
+# The notified entries alone, narrow, for the rounds of the time stage (each round reads
+# them all: from rc_entry, three times as wide, the rounds took 1.4 s longer).
+notified_t = sa.Table(
+    "rc_notified", TEMP,
+    sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid), sa.Column("notified_at", _when()), **_tmp)
 match_t = sa.Table(
     "rc_match", TEMP,
     sa.Column("dossier_id", sa.Integer), sa.Column("institution_id", sa.Uuid), sa.Column("breach_id", sa.Uuid),
-    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()),
-    # The dossier's fields that the findings compare with the entry, carried along when the
-    # pair is found, so that no finding about a match has to join the dossiers again.
-    sa.Column("kvk", sa.String(8)), sa.Column("ap_reference", sa.String(64)), sa.Column("ap_aware_at", _when()),
-    sa.Column("ap_incident_type", sa.String(48)), sa.Column("ap_persons_min", sa.Integer),
-    sa.Column("ap_persons_max", sa.Integer), sa.Column("ap_withdrawn", sa.Integer), **_tmp)
-# rc_match's copy of the dossier: (column of rc_dossier, column of rc_match)
-CARRIED = [("kvk", "kvk"), ("ap_reference", "ap_reference"), ("aware_at", "ap_aware_at"),
-           ("incident_type", "ap_incident_type"), ("persons_min", "ap_persons_min"),
-           ("persons_max", "ap_persons_max"), ("withdrawn", "ap_withdrawn")]
+    # When the AP received the dossier (its period); the dossier's other fields are joined
+    # by the findings that compare them: carried through the matching stages' sorts instead,
+    # they cost more than that join (1.3 s a run at a million rows).
+    sa.Column("method", sa.String(48)), sa.Column("received_at", _when()), **_tmp)
 # The quality flags the findings test on every entry (the others are read only for the few
 # incomplete entries, to say what is missing).
 QUALITY_FLAGS = ["has_corrective_measure", "has_delay_reason", "description_too_short", "risk_without_reasoning"]
@@ -130,7 +125,7 @@ ATTRIBUTES = ("breach_id", "match_method", "detail", "hours", "anchor_at", "noti
 # (institution, breach) are hash joins on PostgreSQL (SQLite indexes them itself).
 TEMP_INDEXES = [
     ("rc_dossier_id", "rc_dossier", "id", True),
-    ("rc_regnote_time", "rc_regnote", "institution_id, notified_at", False),
+    ("rc_notified_time", "rc_notified", "institution_id, notified_at", False),
 ]
 MATCH_INDEXES = [
     ("rc_match_dossier", "rc_match", "dossier_id", False),
@@ -171,11 +166,6 @@ def _key(*parts):
 def _codes(codes: list[str], name: str):
     """A tiny table of codes (SELECT 'a' UNION ALL SELECT 'b' …) to cross join with."""
     return sa.union_all(*[sa.select(sa.literal(code, sa.String(48)).label("code")) for code in codes]).subquery(name)
-
-
-def _carried(d):
-    """The dossier's columns that a match carries (labelled as in rc_match)."""
-    return [d.c[source].label(name) for source, name in CARRIED]
 
 
 def _dt(value: datetime):
@@ -267,18 +257,42 @@ class Reconciler:
         )
         self._insert(dossier_t, select)
 
-    # -- 2. register notifications -------------------------------------------------------------
+    # -- 2. one row per register entry: what matching and the findings need -------------------
 
-    def load_register(self) -> None:
+    def load_entries(self) -> None:
+        """Every register entry of the institutions in scope with its quality flags and when it
+        was first notified (and whether withdrawn), from the institutions' `ap_notification`
+        metadata. One table for the matching stages (b) and (c) and for the findings: the
+        entries are read from the registers once, not once for matching and again after."""
+        b = register.breaches().subquery("b")
+        q = register.quality().subquery("q")
         n = register.notifications().subquery("n")
         initial_at = sa.func.min(sa.case((n.c.kind == "initial", n.c.submitted_at)))
+        r = (sa.select(n.c.tenant_id, n.c.breach_id,
+                       sa.func.coalesce(initial_at, sa.func.min(n.c.submitted_at)).label("notified_at"),
+                       sa.func.max(sa.case((n.c.kind == "withdrawal", 1), else_=0)).label("withdrawn"))
+             .group_by(n.c.tenant_id, n.c.breach_id).subquery("r"))
+        # Not joined here: board decisions and communications (each is needed by one finding
+        # about a few entries, which looks them up itself), and the matches (the findings read
+        # every entry beside its matches in one pass, `_register_findings`).
+
+        def same(sub):
+            return sa.and_(sub.c.tenant_id == b.c.tenant_id, sub.c.breach_id == b.c.id)
+
         select = (
-            sa.select(n.c.tenant_id, n.c.breach_id, sa.func.coalesce(initial_at, sa.func.min(n.c.submitted_at)),
-                      sa.func.max(sa.case((n.c.kind == "withdrawal", 1), else_=0)))
-            .where(self.scoped(n.c.tenant_id))
-            .group_by(n.c.tenant_id, n.c.breach_id)
+            sa.select(
+                b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
+                b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
+                b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn,
+                sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
+                *[q.c[name] for name in QUALITY_FLAGS])
+            .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r)))
+            .where(self.scoped(b.c.tenant_id))
         )
-        self._insert(regnote_t, select)
+        self._insert(entry_t, select)
+        e = entry_t
+        self._insert(notified_t, sa.select(e.c.institution_id, e.c.breach_id, e.c.notified_at)
+                     .where(e.c.notified_at.is_not(None)))
 
     # -- 3. matching --------------------------------------------------------------------------
 
@@ -296,36 +310,35 @@ class Reconciler:
         refs = register.notifications().subquery("refs")
         cand = (
             sa.select(d.c.id.label("dossier_id"), refs.c.tenant_id.label("institution_id"), refs.c.breach_id,
-                      d.c.received_at, *_carried(d),
+                      d.c.received_at,
                       sa.func.row_number().over(partition_by=d.c.id, order_by=refs.c.breach_id).label("pos"))
             .select_from(d.join(refs, sa.and_(refs.c.tenant_id == d.c.institution_id,
                                               refs.c.ap_reference == d.c.ap_reference)))
         ).subquery("cand")
         select = sa.select(cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, sa.literal("reference"),
-                           cand.c.received_at, *[cand.c[name] for _, name in CARRIED]).where(cand.c.pos == 1)
+                           cand.c.received_at).where(cand.c.pos == 1)
         return self._insert(match_t, select)
 
     def _mutual_nearest(self, cand, method: str) -> int:
         ranked = sa.select(
             cand.c.dossier_id, cand.c.institution_id, cand.c.breach_id, cand.c.received_at,
-            *[cand.c[name] for _, name in CARRIED],
             sa.func.row_number().over(partition_by=cand.c.dossier_id,
                                       order_by=(cand.c.dist, cand.c.institution_id, cand.c.breach_id)).label("a"),
             sa.func.row_number().over(partition_by=(cand.c.institution_id, cand.c.breach_id),
                                       order_by=(cand.c.dist, cand.c.dossier_id)).label("b"),
         ).subquery("ranked")
         select = sa.select(ranked.c.dossier_id, ranked.c.institution_id, ranked.c.breach_id, sa.literal(method),
-                           ranked.c.received_at, *[ranked.c[name] for _, name in CARRIED]
+                           ranked.c.received_at
                            ).where(ranked.c.a == 1, ranked.c.b == 1)
         return self._insert(match_t, select)
 
     def match_by_time(self) -> int:
-        d, r = dossier_t, regnote_t
+        d, r = dossier_t, notified_t
         total = 0
         for _ in range(MAX_ROUNDS):
             cand = (
                 sa.select(d.c.id.label("dossier_id"), r.c.institution_id, r.c.breach_id, d.c.received_at,
-                          *_carried(d), sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
+                          sa.func.abs(hours_between(d.c.received_at, r.c.notified_at)).label("dist"))
                 .select_from(d.join(r, sa.and_(r.c.institution_id == d.c.institution_id,
                                                within_hours(r.c.notified_at, d.c.received_at, TIME_WINDOW_HOURS))))
                 .where(self._unmatched_dossier(d), self._unmatched_entry(r.c.institution_id, r.c.breach_id))
@@ -337,19 +350,17 @@ class Reconciler:
         return total
 
     def match_by_awareness(self) -> int:
-        d = dossier_t
-        b = register.breaches().subquery("b")
+        d, e = dossier_t, entry_t
         total = 0
         for _ in range(MAX_ROUNDS):
             cand = (
-                sa.select(d.c.id.label("dossier_id"), b.c.tenant_id.label("institution_id"),
-                          b.c.id.label("breach_id"), d.c.received_at, *_carried(d),
-                          sa.func.abs(hours_between(d.c.aware_at, b.c.aware_at)).label("dist"))
-                .select_from(d.join(b, sa.and_(b.c.tenant_id == d.c.institution_id,
-                                               b.c.incident_type == d.c.incident_type,
-                                               within_hours(b.c.aware_at, d.c.aware_at, AWARENESS_WINDOW_HOURS))))
+                sa.select(d.c.id.label("dossier_id"), e.c.institution_id, e.c.breach_id, d.c.received_at,
+                          sa.func.abs(hours_between(d.c.aware_at, e.c.aware_at)).label("dist"))
+                .select_from(d.join(e, sa.and_(e.c.institution_id == d.c.institution_id,
+                                               e.c.incident_type == d.c.incident_type,
+                                               within_hours(e.c.aware_at, d.c.aware_at, AWARENESS_WINDOW_HOURS))))
                 .where(d.c.aware_at.is_not(None), d.c.incident_type.is_not(None),
-                       self._unmatched_dossier(d), self._unmatched_entry(b.c.tenant_id, b.c.id))
+                       self._unmatched_dossier(d), self._unmatched_entry(e.c.institution_id, e.c.breach_id))
             ).subquery("cand")
             found = self._mutual_nearest(cand, "awareness_type")
             total += found
@@ -368,34 +379,7 @@ class Reconciler:
         # dossiers and matches in dossier order (a merge join) instead of hashing a million
         # matches for the findings (1.1 s against 2.2 s at a million rows).
 
-    # -- 4. one row per register entry with everything the findings need -----------------------
-
-    def load_entries(self) -> None:
-        b = register.breaches().subquery("b")
-        q = register.quality().subquery("q")
-        r = regnote_t
-        # Not joined here: board decisions and communications (each is needed by one finding
-        # about a few entries, which looks them up itself), and the matches (the findings read
-        # every entry beside its matches in one pass, `_register_findings`).
-
-        def same(sub, tenant="tenant_id"):
-            return sa.and_(sub.c[tenant] == b.c.tenant_id, sub.c.breach_id == b.c.id)
-
-        select = (
-            sa.select(
-                b.c.tenant_id, b.c.id, b.c.status, sa.func.coalesce(b.c.aware_at, b.c.created_at), b.c.aware_at,
-                b.c.incident_type, b.c.persons_min, b.c.persons_max, b.c.risk_outcome,
-                b.c.subject_communication_status, b.c.ended_at, r.c.notified_at, r.c.withdrawn,
-                sa.case((q.c.breach_id.is_not(None), 1), else_=0), q.c.completeness,
-                *[q.c[name] for name in QUALITY_FLAGS])
-            .select_from(b.outerjoin(q, same(q)).outerjoin(r, same(r, "institution_id")))
-            .where(self.scoped(b.c.tenant_id))
-        )
-        # No ANALYZE: every later read of rc_entry is a full pass or a hash join whatever its
-        # statistics say (measured: the plans are the same without them).
-        self._insert(entry_t, select)
-
-    # -- 5. this run's findings ------------------------------------------------------------------
+    # -- 4. this run's findings ------------------------------------------------------------------
 
     def findings(self) -> None:
         self._dossier_findings()
@@ -430,7 +414,12 @@ class Reconciler:
         An entry the AP matched more than once (two AP references on one entry) appears once per
         match; what is about the entry is read beside its first match only (`first`: the
         notification the AP received first, which also decides whether it was late)."""
-        e, m, earlier = entry_t, match_t, match_t.alias("earlier")
+        e, earlier, d = entry_t, match_t.alias("earlier"), dossier_t
+        # each match beside its dossier's fields (a merge join: both in dossier order)
+        m = (sa.select(match_t, d.c.kvk, d.c.ap_reference, d.c.aware_at.label("ap_aware_at"),
+                       d.c.incident_type.label("ap_incident_type"), d.c.persons_min.label("ap_persons_min"),
+                       d.c.persons_max.label("ap_persons_max"), d.c.withdrawn.label("ap_withdrawn"))
+             .select_from(match_t.join(d, d.c.id == match_t.c.dossier_id)).subquery("m"))
         unmatched = m.c.dossier_id.is_(None)
         # Last in every condition below, so that it is looked up (index on the entry) only for
         # the few rows that meet the rest of it.
@@ -560,7 +549,7 @@ class Reconciler:
                 .where(q.c.tenant_id == flagged.institution_id, q.c.breach_id == flagged.breach_id)
                 .scalar_subquery())
 
-    # -- 6. per institution: quality summary, notification rates, governance ------------------------
+    # -- 5. per institution: quality summary, notification rates, governance ------------------------
 
     def institution_reviews(self) -> None:
         e = entry_t
@@ -643,7 +632,7 @@ class Reconciler:
                 "ap_reference": None, "breach_id": None, "match_method": None, "detail": detail,
                 "hours": hours, "anchor_at": None, "notifications": None}
 
-    # -- 7. merge into the kept findings ---------------------------------------------------------
+    # -- 6. merge into the kept findings ---------------------------------------------------------
 
     def diff(self) -> None:
         """One pass: this run's findings beside the kept ones (FULL JOIN on the key), keeping
@@ -730,9 +719,9 @@ class Reconciler:
     def run(self) -> Outcome:
         started = utcnow()
         steps = [
-            ("prepare", self.prepare), ("dossiers", self.load_dossiers), ("register", self.load_register),
-            ("index", lambda: (self.index(), self._analyze(dossier_t, regnote_t))),
-            ("match", self.match), ("entries", self.load_entries), ("findings", self.findings),
+            ("prepare", self.prepare), ("dossiers", self.load_dossiers), ("entries", self.load_entries),
+            ("index", lambda: (self.index(), self._analyze(dossier_t, entry_t, notified_t))),
+            ("match", self.match), ("findings", self.findings),
             ("reviews", self.institution_reviews), ("diff", self.diff), ("merge", self.merge),
             ("save_reviews", self.save_reviews), ("finish", lambda: self.finish(started)),
         ]
