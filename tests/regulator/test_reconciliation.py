@@ -42,6 +42,10 @@ def test_the_planted_discrepancies_and_nothing_else(app, world, sector, login):
     assert new == len(found)
     page = analyst.get(started.headers["Location"]).get_data(as_text=True)
     assert "18" in page
+    # Matched notifications are listed as counts per institution and method, on request.
+    listed = analyst.get("/o/org-r/ap/findings?kind=matched").get_data(as_text=True)
+    assert listed.count("<tr class=\"utrecht-table__row\">") - 1 == 11  # header row + one per count
+    assert "3 meldingen" in listed and "1 melding " in listed
 
 
 @pytest.mark.pg
