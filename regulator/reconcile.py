@@ -455,7 +455,8 @@ class Reconciler:
                 e.c.notified_at.is_(None), unmatched, self.in_period(e.c.anchor_at), decided,
                 exceeds_hours(waiting_since, _dt(self.now), LATE_AFTER_HOURS)),
             "late_without_reason": sa.and_(
-                notified.is_not(None), e.c.aware_at.is_not(None), exceeds_hours(e.c.aware_at, notified, LATE_AFTER_HOURS),
+                notified.is_not(None), e.c.aware_at.is_not(None),
+                exceeds_hours(e.c.aware_at, notified, LATE_AFTER_HOURS),
                 sa.not_(_yes(e.c.has_delay_reason)), self.in_period(notified), first),
             # high risk, but the people affected were not informed (and no Art. 34(3) ground)
             "high_risk_without_subject_communication": sa.and_(

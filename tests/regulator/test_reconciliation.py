@@ -143,9 +143,11 @@ def test_an_entry_the_ap_matched_twice_is_judged_once_by_its_first_notification(
     m_aware, n_aware = day(date(2026, 2, 10)), day(date(2026, 3, 12))
     with app.app_context(), tenant_scope(g):
         m = entry(aware=m_aware, corrective=False, notified=[
-            ("initial", "AP-M-1", m_aware + timedelta(hours=30)), ("initial", "AP-M-2", m_aware + timedelta(hours=120))])
+            ("initial", "AP-M-1", m_aware + timedelta(hours=30)),
+            ("initial", "AP-M-2", m_aware + timedelta(hours=120))])
         n = entry(aware=n_aware, notified=[
-            ("initial", "AP-N-1", n_aware + timedelta(hours=100)), ("initial", "AP-N-2", n_aware + timedelta(hours=130))])
+            ("initial", "AP-N-1", n_aware + timedelta(hours=100)),
+            ("initial", "AP-N-2", n_aware + timedelta(hours=130))])
         m_id, n_id = m.id, n.id
     kvk = sector.kvk["g"]
     rows = sector.rows + [
@@ -160,7 +162,8 @@ def test_an_entry_the_ap_matched_twice_is_judged_once_by_its_first_notification(
     for f in scenario.kept_findings(app, regulator):
         if f.breach_id in (m_id, n_id):
             about.setdefault(("M" if f.breach_id == m_id else "N", f.kind, f.detail), []).append(f)
-    assert sorted(about) == [("M", "incomplete_entry", "corrective_measure"), ("M", "missing_corrective_measures", None),
+    assert sorted(about) == [("M", "incomplete_entry", "corrective_measure"),
+                             ("M", "missing_corrective_measures", None),
                              ("N", "incomplete_entry", "delay_reason"), ("N", "late_without_reason", None)]
     assert all(len(found) == 1 for found in about.values())
     assert round(about[("N", "late_without_reason", None)][0].hours, 1) == 100.1  # the first notification
