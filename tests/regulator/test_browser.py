@@ -93,6 +93,12 @@ def test_the_ap_uploads_and_reconciles_in_the_browser(live_server, page, app, wo
     assert "Te laat gemeld zonder vastgelegde reden" in main and "AP-A-777" in main
     screenshot(page, "scenario-institution-findings")
 
+    # Matched notifications: a count per institution and matching method, on request.
+    page.goto(f"{base}/o/org-r/ap/findings?kind=matched")
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 11 and "3 meldingen (Op het meldnummer van de AP)" in rows.first.inner_text()
+    screenshot(page, "scenario-matched-counts")
+
     page.goto(f"{base}/o/org-r/ap/statistics")
     page.click("text=Nu opnieuw berekenen")
     page.goto(f"{base}/o/org-r/ap/statistics?granularity=quarter")
