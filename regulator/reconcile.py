@@ -52,7 +52,6 @@ LATE_AFTER_HOURS = 72
 GRACE = timedelta(days=30)  # quality findings only for entries older than this (or closed)
 MIN_INSTITUTIONS_FOR_DECILE = 5
 MAX_ROUNDS = 20  # mutual-nearest rounds; each round takes at least one pair per tie group
-INSTITUTION_LEVEL = ("policy_stale", "policy_fg_decides", "no_board_report", "under_reporting")
 
 # Settings of the job's transaction on PostgreSQL (bench/reconcile_bench.py gives its bare
 # join the same, so that the two stay comparable). No JIT compilation: each statement reads
