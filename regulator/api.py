@@ -129,7 +129,8 @@ class Findings(MethodView):
                         "is_new": f.status == "open" and run is not None and f.first_seen_run_id == run.id,
                         "institution_kvk": kvk, "ap_reference": f.ap_reference, "breach_id": f.breach_id,
                         "match_method": f.match_method, "detail": f.detail, "hours": f.hours,
-                        "notifications": f.notifications, "first_seen_at": f.first_seen_at, "resolved_at": f.resolved_at, "reopened": f.reopened,
+                        "notifications": f.notifications, "first_seen_at": f.first_seen_at,
+                        "resolved_at": f.resolved_at, "reopened": f.reopened,
                         "response": code, "responded_at": at})
         return out
 

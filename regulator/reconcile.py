@@ -394,7 +394,7 @@ class Reconciler:
         kind = sa.case((withdrawn, "withdrawn"), else_="ap_received_but_not_in_register")
         self._insert(current_t, sa.select(*self._current(
             kind, _key(kind, d.c.kvk, d.c.ap_reference), institution=d.c.institution_id,
-            reference=d.c.ap_reference, detail=sa.case((withdrawn, "not_matched"), else_=sa.cast(sa.null(), sa.String)),
+            reference=d.c.ap_reference, detail=sa.case((withdrawn, "not_matched")),
             anchor=d.c.received_at))
             .where(self.in_period(d.c.received_at), d.c.institution_id.is_not(None), self._unmatched_dossier(d)))
         self._insert(current_t, sa.select(*self._current(
@@ -472,8 +472,8 @@ class Reconciler:
             "missing_corrective_measures": sa.not_(_yes(e.c.has_corrective_measure)),
         }
         # About a match in the period: withdrawn at the AP (and whether the register knows), and
-        # the fields in which the AP's dossier (carried by the match) and the entry differ
-        # (the five kinds of field_mismatch).
+        # the fields in which the AP's dossier and the entry differ (the five kinds of
+        # field_mismatch).
         ap_count = sa.func.coalesce(m.c.ap_persons_max, m.c.ap_persons_min)
         low = sa.func.coalesce(e.c.persons_min, e.c.persons_max)
         high = sa.func.coalesce(e.c.persons_max, e.c.persons_min)
@@ -515,21 +515,18 @@ class Reconciler:
         withdrawn = code == "withdrawn"
         mismatch = code.in_([name for name in about_match if name != "withdrawn"])
         on_match = sa.or_(mismatch, withdrawn)
-        no_text = sa.cast(sa.null(), sa.String)
         kind = sa.case((mismatch, "field_mismatch"), else_=code)
         key = sa.case((mismatch, _key("field_mismatch", f.kvk, f.ap_reference, code)),
                       (withdrawn, _key("withdrawn", f.kvk, f.ap_reference)), else_=_key(code, f.breach_id))
         detail = sa.case((code == "incomplete_entry", self._missing(f)), (mismatch, code),
-                         (withdrawn, f.withdrawn_detail), else_=no_text)
-        hours = sa.case((code == "register_notify_yes_never_sent", f.waiting),
-                        (code == "late_without_reason", f.late), else_=sa.cast(sa.null(), sa.Float))
+                         (withdrawn, f.withdrawn_detail))
+        hours = sa.case((code == "register_notify_yes_never_sent", f.waiting), (code == "late_without_reason", f.late))
         anchor = sa.case((code == "register_says_notified_but_ap_missing", f.notified_at),
                          (code == "late_without_reason", f.ap_or_register_at),
                          (on_match, f.received_at), else_=f.anchor_at)
         self._insert(current_t, sa.select(*self._current(
-            kind, key, institution=f.institution_id, reference=sa.case((on_match, f.ap_reference), else_=no_text),
-            breach=f.breach_id, method=sa.case((on_match, f.method), else_=no_text), detail=detail, hours=hours,
-            anchor=anchor))
+            kind, key, institution=f.institution_id, reference=sa.case((on_match, f.ap_reference)),
+            breach=f.breach_id, method=sa.case((on_match, f.method)), detail=detail, hours=hours, anchor=anchor))
             .select_from(flagged.join(kinds, sa.true())).where(which))
 
     @staticmethod

@@ -49,9 +49,12 @@ class Profile:
     region: str | None
     review: InstitutionReview | None
     findings: list[FindingView] = field(default_factory=list)
-    matched: int = 0
     matched_by_method: dict = field(default_factory=dict)  # method -> notifications
     resolved_hidden: int = 0
+
+    @property
+    def matched(self) -> int:
+        return sum(self.matched_by_method.values())
 
     @property
     def open_findings(self) -> list[FindingView]:
@@ -101,8 +104,7 @@ def institution_profile(institution_id: uuid.UUID) -> Profile:
             ap_reference=f.ap_reference, match_method=f.match_method,
             detail=[d for d in (f.detail or "").split(",") if d], hours=f.hours, first_seen_at=f.first_seen_at,
             resolved_at=f.resolved_at, reopened=f.reopened, response=code, responded_at=at))
-    return Profile(org=org, region=region, review=review, findings=findings, matched=sum(matched_by_method.values()),
-                   matched_by_method=matched_by_method,
+    return Profile(org=org, region=region, review=review, findings=findings, matched_by_method=matched_by_method,
                    resolved_hidden=max(0, resolved_total - len(resolved)))
 
 
