@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from tenants.oversight import fetch, quality, register
 from . import statistics
 from .models import ReceivedNotification, ReconciliationRun
 from .reconcile import reconcile
+from .review import review
 
 log = logging.getLogger("lekwijzer.regulator")
 
@@ -33,19 +35,24 @@ def _run(run_id: str) -> ReconciliationRun | None:
 
 @job("regulator.reconcile")
 def reconcile_job(run_id: str) -> None:
-    """Refresh register quality inside each institution, then reconcile (one transaction)."""
+    """Refresh register quality inside each institution; reconcile (one transaction); then
+    review every register as a whole (another), which finishes the run."""
     regulator_id = current_tenant_id()
     run = _run(run_id)
     if run is None or run.status == "done":
         return  # idempotent: a run is done once
-    run.status, run.started_at = "running", utcnow()
+    started = utcnow()
+    run.status, run.started_at = "running", started
     period = (run.period_from, run.period_until)
     db.session.commit()  # the app session holds nothing while other tenants and the workspace write
     try:
         ids = [row.id for row in fetch(register.institutions()) if row.kvk]
         quality.refresh_institutions(ids)
         set_progress(40)
-        outcome = reconcile(regulator_id, uuid.UUID(run_id), *period)
+        now = utcnow()
+        reconciled = reconcile(regulator_id, uuid.UUID(run_id), *period, now=now)
+        set_progress(80)
+        reviewed = review(regulator_id, uuid.UUID(run_id), *period, reconciled, started=started, now=now)
     except Exception as exc:
         db.session.rollback()
         run = _run(run_id)
@@ -54,8 +61,10 @@ def reconcile_job(run_id: str) -> None:
         raise
     db.session.expire_all()
     audit.record("reconciliation.completed", "reconciliation_run", uuid.UUID(run_id),
-                 meta={"new": outcome.new, "resolved": outcome.resolved, "institutions": outcome.institutions})
-    for institution_id, count in outcome.new_by_institution.items():
+                 meta={"new": reconciled.new + reviewed.new, "resolved": reconciled.resolved + reviewed.resolved,
+                       "institutions": reviewed.institutions})
+    new = Counter(reconciled.new_by_institution) + Counter(reviewed.new_by_institution)
+    for institution_id, count in new.items():
         enqueue("supervision.findings_published", tenant_id=institution_id, run_id=uuid.UUID(run_id), new=count)
     set_progress(100, result_ref=run_id)
 

@@ -29,7 +29,7 @@ def test_the_job_and_the_bare_join_agree_on_every_match(pg_app, pg_database, pg_
     with psycopg.connect(superuser) as conn:
         institutions = [r[0] for r in conn.execute("SELECT id FROM org WHERE kind = 'institution'")]
     bench.refresh_quality(pg_app, institutions)
-    _seconds, counts = bench.run_job(pg_app, regulator_id)
+    _seconds, _review_seconds, counts = bench.run_job(pg_app, regulator_id)
     _seconds, (by_reference, by_time, by_awareness, ap_only, register_only) = bench.run_bare(superuser, regulator_id)
     assert by_time > 0 and by_awareness > 0 and ap_only > 0 and register_only > 0  # every path is exercised
     assert counts["matched"] == by_reference + by_time + by_awareness
