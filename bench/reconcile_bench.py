@@ -383,6 +383,8 @@ def main() -> None:
         print("findings (job):", ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
         print(f"before each run, a checkpoint and every table and index read into the file cache "
               f"(median {statistics.median(warmed):.1f} s, not timed)")
+        print("each run (s): bare join " + ", ".join(f"{t:.2f}" for t in bare_times)
+              + "; job " + ", ".join(f"{t:.2f}" for t in job_times))
         print(f"bare SQL join, median of {args.repeat}:          {bare:8.2f} s")
         print(f"reconciliation job, first run (all new):   {first:8.2f} s   ratio {first / bare:5.2f}")
         print(f"reconciliation job, re-runs, median of {args.repeat}: {job:8.2f} s   ratio {job / bare:5.2f}")

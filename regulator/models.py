@@ -63,7 +63,7 @@ class ReconciliationRun(TenantScoped, db.Model):
     """One reconciliation of received notifications against the registers."""
 
     __tablename__ = "reconciliation_run"
-    __oversight_workspace__ = True  # the run writes its outcome in the same transaction as its findings
+    __oversight_workspace__ = True  # the run's outcome is written with the findings of its last step
     status: Mapped[str] = mapped_column(CODE, default="queued")  # queued | running | done | failed
     period_from: Mapped[date]
     period_until: Mapped[date]

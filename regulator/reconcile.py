@@ -413,7 +413,7 @@ class Reconciler(FindingsStep):
 
     def tally(self) -> None:
         """Counted here, where the dossiers and entries already are, for the review."""
-        e, d, o = entry_t, dossier_t, self.merged
+        e, d, o = notified_t, dossier_t, self.merged  # the notified entries: the narrow copy
         o.noted_by_institution = {i: int(n) for i, n in self.execute(
             sa.select(e.c.institution_id, sa.func.count())
             .where(self.in_period(e.c.notified_at)).group_by(e.c.institution_id)).all()}

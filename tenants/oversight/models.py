@@ -113,8 +113,8 @@ class ReconciliationFinding(TenantScoped, db.Model):
 class InstitutionReview(TenantScoped, db.Model):
     """What one reconciliation run concluded about one institution's register as a whole.
 
-    Written with the findings (same transaction, oversight workspace); the institution
-    reads its own rows, so it sees exactly what the regulator sees.
+    Written by the register-quality review with its findings (oversight workspace), after the
+    reconciliation; the institution reads its own rows, so it sees exactly what the regulator sees.
     """
 
     __tablename__ = "institution_review"
