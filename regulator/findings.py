@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from lekwijzer.db import UTCDateTime
-from tenants.oversight import register
+from tenants.oversight import register, workspace
 from tenants.oversight.models import ReconciliationFinding
 from tenants.oversight.sqlfuncs import new_uuid
 
@@ -242,3 +242,16 @@ class FindingsStep:
             step()
             self.timings[name] = clock.perf_counter() - began
         return self
+
+
+def run_step(regulator_id: uuid.UUID, build, timings: dict | None = None):
+    """Run the step `build(ws)` makes in one transaction of the regulator's workspace; its
+    outcome. `timings`, if given, receives the time of each statement group and the commit."""
+    with workspace(regulator_id) as ws:
+        step = build(ws).run()
+        began = clock.perf_counter()
+        ws.commit()
+        step.timings["commit"] = clock.perf_counter() - began
+    if timings is not None:
+        timings.update(step.timings)
+    return step.merged

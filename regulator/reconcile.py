@@ -32,7 +32,6 @@ for oversight). What needs text (was a delay reason written?) comes from
 """
 from __future__ import annotations
 
-import time as clock
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,11 +39,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from lekwijzer.db import UTCDateTime, utcnow
-from tenants.oversight import register, workspace
+from tenants.oversight import register
 from tenants.oversight.labels import RECONCILIATION_KINDS
 from tenants.oversight.sqlfuncs import exceeds_hours, hours_between, within_hours
 
-from .findings import FindingsStep, Merged, codes, current_t, key, temporary, when, yes
+from .findings import FindingsStep, Merged, codes, current_t, key, run_step, temporary, when, yes
 from .models import ReceivedNotification
 
 TIME_WINDOW_HOURS = 24
@@ -429,11 +428,5 @@ def reconcile(regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, per
               now: datetime | None = None, timings: dict | None = None) -> Reconciled:
     """Run one reconciliation in a single transaction of the regulator's workspace."""
     now = now or utcnow()
-    with workspace(regulator_id) as ws:
-        reconciler = Reconciler(ws, regulator_id, run_id, period_from, period_until, now).run()
-        began = clock.perf_counter()
-        ws.commit()
-        reconciler.timings["commit"] = clock.perf_counter() - began
-    if timings is not None:
-        timings.update(reconciler.timings)
-    return reconciler.merged
+    return run_step(regulator_id, lambda ws: Reconciler(ws, regulator_id, run_id, period_from, period_until, now),
+                    timings)

@@ -18,7 +18,6 @@ resolves only quality findings: what the reconciliation found is the reconciliat
 """
 from __future__ import annotations
 
-import time as clock
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,13 +25,13 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from lekwijzer.db import UTCDateTime, utcnow
-from tenants.oversight import register, workspace
+from tenants.oversight import register
 from tenants.oversight.governance import governance_for
 from tenants.oversight.labels import QUALITY_KINDS
 from tenants.oversight.models import InstitutionReview, ReconciliationFinding
 from tenants.oversight.quality import ALWAYS
 
-from .findings import FindingsStep, Merged, codes, current_t, key, temporary, when, yes
+from .findings import FindingsStep, Merged, codes, current_t, key, run_step, temporary, when, yes
 from .models import ReconciliationRun
 from .reconcile import Reconciled
 
@@ -243,11 +242,5 @@ def review(regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, period
     """Review every register in a single transaction of the regulator's workspace, after the
     reconciliation of the same run (whose counts it uses), and finish the run."""
     now = now or utcnow()
-    with workspace(regulator_id) as ws:
-        step = Review(ws, regulator_id, run_id, period_from, period_until, now, reconciled, started or now).run()
-        began = clock.perf_counter()
-        ws.commit()
-        step.timings["commit"] = clock.perf_counter() - began
-    if timings is not None:
-        timings.update(step.timings)
-    return step.merged
+    return run_step(regulator_id, lambda ws: Review(ws, regulator_id, run_id, period_from, period_until, now,
+                                                    reconciled, started or now), timings)
