@@ -102,13 +102,14 @@ class FindingsStep:
 
     KINDS: tuple[str, ...] = ()
     TEMP: sa.MetaData = sa.MetaData()
+    OUTCOME: type[Merged] = Merged
 
     def __init__(self, ws, regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, period_until: date,
                  now: datetime):
         self.ws, self.reg, self.run_id, self.now = ws, regulator_id, run_id, now
         self.p_from, self.p_until = _start(period_from), _start(period_until + timedelta(days=1))
         self.inst = register.institutions().subquery("inst")
-        self.merged = Merged()
+        self.merged = self.OUTCOME()
         self.timings: dict[str, float] = {}
 
     # -- helpers ------------------------------------------------------------------------------
@@ -140,13 +141,6 @@ class FindingsStep:
                   method, sa.literal(detail) if isinstance(detail, str) else detail, hours, anchor, notifications]
         return [sa.cast(sa.null(), column.type) if value is None else value
                 for value, column in zip(values, current_t.c)]
-
-    @staticmethod
-    def institution_finding(kind, institution_id, detail=None, hours=None) -> dict:
-        """A finding about an institution as a whole (a row for `rc_current`)."""
-        return {"finding_key": f"{kind}|{institution_id}", "kind": kind, "institution_id": institution_id,
-                "ap_reference": None, "breach_id": None, "match_method": None, "detail": detail,
-                "hours": hours, "anchor_at": None, "notifications": None}
 
     def index(self, indexes) -> None:
         for name, table, columns, unique in indexes:

@@ -113,10 +113,7 @@ class Reconciler(FindingsStep):
 
     KINDS = RECONCILIATION_KINDS
     TEMP = TEMP
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.merged = Reconciled()
+    OUTCOME = Reconciled
 
     def steps(self) -> list:
         return [

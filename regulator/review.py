@@ -64,12 +64,12 @@ class Review(FindingsStep):
 
     KINDS = QUALITY_KINDS
     TEMP = TEMP
+    OUTCOME = Reviewed
 
     def __init__(self, ws, regulator_id, run_id, period_from, period_until, now, reconciled: Reconciled,
                  started: datetime):
         super().__init__(ws, regulator_id, run_id, period_from, period_until, now)
         self.reconciled, self.started = reconciled, started
-        self.merged = Reviewed()
 
     def steps(self) -> list:
         return [
@@ -199,6 +199,13 @@ class Review(FindingsStep):
                 extra.append(self.institution_finding("under_reporting", row.id, ",".join(low), per_emp.get(row.id)))
         if extra:
             self.execute(sa.insert(current_t), extra)
+
+    @staticmethod
+    def institution_finding(kind, institution_id, detail=None, hours=None) -> dict:
+        """A finding about an institution as a whole (a row for `rc_current`)."""
+        return {"finding_key": f"{kind}|{institution_id}", "kind": kind, "institution_id": institution_id,
+                "ap_reference": None, "breach_id": None, "match_method": None, "detail": detail,
+                "hours": hours, "anchor_at": None, "notifications": None}
 
     # -- 4. reviews and the run's totals ------------------------------------------------------------
 
