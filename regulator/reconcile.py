@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from lekwijzer.db import UTCDateTime, utcnow
 from tenants.oversight import register
 from tenants.oversight.labels import RECONCILIATION_KINDS
+from tenants.oversight.quality import LATE_AFTER_HOURS
 from tenants.oversight.sqlfuncs import exceeds_hours, hours_between, within_hours
 
 from .findings import FindingsStep, Merged, codes, current_t, key, run_step, temporary, when, yes
@@ -48,7 +49,6 @@ from .models import ReceivedNotification
 
 TIME_WINDOW_HOURS = 24
 AWARENESS_WINDOW_HOURS = 48
-LATE_AFTER_HOURS = 72
 MAX_ROUNDS = 20  # mutual-nearest rounds; each round takes at least one pair per tie group
 
 # --- the run's temporary tables (the regulator's own working data, dropped at the end) ---

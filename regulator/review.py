@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from lekwijzer.db import UTCDateTime, utcnow
 from tenants.oversight import register
+from tenants.oversight.benchmark import quantile
 from tenants.oversight.governance import governance_for
 from tenants.oversight.labels import QUALITY_KINDS
 from tenants.oversight.models import InstitutionReview, ReconciliationFinding
@@ -235,12 +236,7 @@ class Review(FindingsStep):
 def decile(values) -> float | None:
     """The 10th percentile (linear interpolation), or None for fewer than 5 institutions."""
     ordered = sorted(values)
-    if len(ordered) < MIN_INSTITUTIONS_FOR_DECILE:
-        return None
-    position = 0.1 * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return quantile(ordered, 0.1) if len(ordered) >= MIN_INSTITUTIONS_FOR_DECILE else None
 
 
 def review(regulator_id: uuid.UUID, run_id: uuid.UUID, period_from: date, period_until: date,

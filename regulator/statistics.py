@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from lekwijzer.db import db, utcnow
 from lekwijzer.models import Region
 from tenants.oversight import register, stream
+from tenants.oversight.quality import LATE_AFTER_HOURS
 
 from . import suppression
 from .models import StatisticsSnapshot
 
-LATE_AFTER_HOURS = 72
 PERIODS_SHOWN = {"year": 6, "quarter": 8}
 
 # The 25 incident types in the groups the AP reports on (tenants.register.enums order).

@@ -114,16 +114,21 @@ def institution_figures(institution_ids=None, now: datetime | None = None) -> di
     return figures
 
 
+def quantile(ordered: list, p: float) -> float:
+    """The p-quantile of sorted values, interpolated linearly between neighbours."""
+    position = p * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
 def percentiles(values) -> dict | None:
     ordered = sorted(v for v in values if v is not None)
     if len(ordered) < MIN_INSTITUTIONS:
         return None
 
     def at(p):
-        position = p * (len(ordered) - 1)
-        low = int(position)
-        high = min(low + 1, len(ordered) - 1)
-        return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
+        return round(quantile(ordered, p), 1)
 
     return {"institutions": len(ordered), "p10": at(0.1), "p25": at(0.25), "p50": at(0.5), "p75": at(0.75),
             "p90": at(0.9)}

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from lekwijzer.db import db, utcnow
 from lekwijzer.tenancy import current_tenant_id, tenant_scope
+from tenants.register.clock import NOTIFY_WITHIN
 from tenants.register.models import ApNotification, Breach, BreachAssessment, Decision, Measure
 
 from .models import BreachQuality
@@ -24,7 +25,9 @@ from .sqlfuncs import hours_between
 DESCRIPTION_MIN_CHARS = 50  # "what happened" shorter than a sentence tells a reader nothing
 REASONING_MIN_CHARS = 20  # risk reasoning: more than "low risk"
 REASON_MIN_CHARS = 10  # a delay reason or a reason not to notify: more than "n/a"
-LATE_AFTER_HOURS = 72  # Art. 33(1)
+# Art. 33(1): the register's own 72-hour clock, in hours for the SQL that compares with it
+# (also the regulator's, which may read the register only through this package)
+LATE_AFTER_HOURS = int(NOTIFY_WITHIN.total_seconds() // 3600)
 
 # The mandatory parts of a register entry, in the order a reader checks them. `*_needed`
 # parts count only where they apply. Codes are stable (labels in tenants.oversight.labels).
