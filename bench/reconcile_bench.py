@@ -390,10 +390,9 @@ def main() -> None:
         print(f"reconciliation job, re-runs, median of {args.repeat}: {job:8.2f} s   ratio {job / bare:5.2f}")
         print(f"register-quality review, the job's next step (not reconciliation; not in the ratio): "
               f"first run {first_review:.2f} s, re-runs {again:.2f} s")
+        both = statistics.median(t + r for t, r in zip(job_times, review_times))
         print(f"  reconciliation and review together: first run {first + first_review:.2f} s "
-              f"({(first + first_review) / bare:.2f} x the bare join), re-runs "
-              f"{statistics.median(t + r for t, r in zip(job_times, review_times)):.2f} s "
-              f"({statistics.median(t + r for t, r in zip(job_times, review_times)) / bare:.2f} x)")
+              f"({(first + first_review) / bare:.2f} x the bare join), re-runs {both:.2f} s ({both / bare:.2f} x)")
         print(f"worker peak RSS: {rss_before:.0f} MB before, {rss_first:.0f} MB after the first run, "
               f"{rss_after:.0f} MB after all runs")
     finally:

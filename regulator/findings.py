@@ -146,6 +146,10 @@ class FindingsStep:
         for name, table, columns, unique in indexes:
             self.ws.run_ddl(sa.text(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON {table} ({columns})"))
 
+    def tables(self) -> list[sa.Table]:
+        """This step's working tables: the findings table and its own."""
+        return [*FOUND.sorted_tables, *self.TEMP.sorted_tables]
+
     def prepare(self) -> None:
         conn = self.ws.session.connection()
         if self.ws.dialect == "postgresql":
@@ -153,13 +157,13 @@ class FindingsStep:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"findings:{self.reg}"})
             for statement in session_settings():
                 conn.execute(sa.text(statement))
-        for table in [*FOUND.sorted_tables, *self.TEMP.sorted_tables]:
+        for table in self.tables():
             table.drop(conn, checkfirst=True)
             table.create(conn)
 
     def drop_tables(self) -> None:
         conn = self.ws.session.connection()
-        for table in reversed([*FOUND.sorted_tables, *self.TEMP.sorted_tables]):
+        for table in reversed(self.tables()):
             table.drop(conn, checkfirst=True)
 
     # -- the merge into the kept findings (of this step's kinds only) -------------------------------
